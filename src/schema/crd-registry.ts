@@ -1,0 +1,70 @@
+import type { GroupVersionKind } from '../kube/types.js';
+import { gvkKey } from '../kube/gvk.js';
+import { compileValidator } from './compile-validator.js';
+import type { NodeExtension, ObjectValidator } from './compile-validator.js';
+import type { CustomResourceDefinition, CrdVersion } from './crd.js';
+import type { LoadedCrd } from './crd-loader.js';
+import { compileDefaulter } from './defaulting.js';
+import type { Defaulter } from './defaulting.js';
+import { LoadError } from './load-error.js';
+import type { Schema } from './structural.js';
+
+/** CompiledVersion is one served version of a CRD with its schema compiled. */
+export interface CompiledVersion {
+  crd: CustomResourceDefinition;
+  version: CrdVersion;
+  gvk: GroupVersionKind;
+  schema: Schema | undefined;
+  validator: ObjectValidator | null;
+  defaulter: Defaulter | null;
+}
+
+/** CrdRegistry finds the compiled schema of a kind in one version. */
+export interface CrdRegistry {
+  /** lookup returns the compiled version for a GVK, or undefined when no loaded CRD serves it. */
+  lookup(gvk: GroupVersionKind): CompiledVersion | undefined;
+  /** crds lists the loaded CRDs in load order. */
+  readonly crds: readonly CustomResourceDefinition[];
+}
+
+/** CrdRegistryOptions configures createCrdRegistry. */
+export interface CrdRegistryOptions {
+  /** extensions add schema checks per node (Kubernetes extensions, CEL); default none. */
+  extensions?: readonly NodeExtension[];
+}
+
+/**
+ * createCrdRegistry compiles every version of every CRD once. Two CRDs that
+ * define the same group/kind, or a schema that can't compile (e.g. a pattern
+ * RE2 rejects), throw LoadError naming the file and the field.
+ */
+export function createCrdRegistry(loaded: readonly LoadedCrd[], options: CrdRegistryOptions = {}): CrdRegistry {
+  const byGvk = new Map<string, CompiledVersion>();
+  const seen = new Map<string, string>();
+  for (const { crd, file, index } of loaded) {
+    const groupKind = `${crd.spec.group}/${crd.spec.names.kind}`;
+    const previous = seen.get(groupKind);
+    if (previous !== undefined) throw new LoadError({ file, documentIndex: index, field: 'spec.names.kind', message: `${groupKind} is already defined in ${previous}` });
+    seen.set(groupKind, file);
+    crd.spec.versions.forEach((version, i) => {
+      const gvk = { group: crd.spec.group, version: version.name, kind: crd.spec.names.kind };
+      const schema = version.schema?.openAPIV3Schema;
+      try {
+        byGvk.set(gvkKey(gvk), {
+          crd,
+          version,
+          gvk,
+          schema,
+          validator: schema ? compileValidator(schema, { extensions: options.extensions }) : null,
+          defaulter: schema ? compileDefaulter(schema) : null,
+        });
+      } catch (err) {
+        throw new LoadError({ file, documentIndex: index, field: `spec.versions[${i}].schema.openAPIV3Schema`, message: (err as Error).message, cause: err });
+      }
+    });
+  }
+  return {
+    lookup: (gvk) => byGvk.get(gvkKey(gvk)),
+    crds: loaded.map((l) => l.crd),
+  };
+}

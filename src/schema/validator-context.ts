@@ -1,0 +1,45 @@
+import type { JsonValue } from '../kube/types.js';
+import type { FieldError } from './field-error.js';
+import type { FieldPath } from './field-path.js';
+
+/** DEFAULT_MAX_ERRORS bounds how many field errors one validation reports. */
+export const DEFAULT_MAX_ERRORS = 100;
+
+/**
+ * ValidationContext carries the state of one validation run: the errors so
+ * far (bounded) and whether more were dropped. Checks push through `add`.
+ */
+export interface ValidationContext {
+  readonly errors: FieldError[];
+  readonly maxErrors: number;
+  /** truncated is set once an error was dropped because maxErrors was reached. */
+  truncated: boolean;
+  /** ratcheting is true on UPDATE: unchanged values are not re-validated. */
+  readonly ratcheting: boolean;
+}
+
+/** createValidationContext starts a validation run. */
+export function createValidationContext(options: { maxErrors?: number; ratcheting?: boolean } = {}): ValidationContext {
+  return { errors: [], maxErrors: options.maxErrors ?? DEFAULT_MAX_ERRORS, truncated: false, ratcheting: options.ratcheting ?? false };
+}
+
+/** addError records an error unless the bound is reached. */
+export function addError(ctx: ValidationContext, error: FieldError): void {
+  if (ctx.errors.length >= ctx.maxErrors) {
+    ctx.truncated = true;
+    return;
+  }
+  ctx.errors.push(error);
+}
+
+/** isFull tells whether no more errors will be recorded, so callers can stop early. */
+export function isFull(ctx: ValidationContext): boolean {
+  return ctx.errors.length >= ctx.maxErrors;
+}
+
+/**
+ * Check validates one value at one path. `old` is the value at the same path
+ * in oldObject on UPDATE (undefined when absent or not correlatable), for
+ * ratcheting and transition rules.
+ */
+export type Check = (value: JsonValue, old: JsonValue | undefined, path: FieldPath, ctx: ValidationContext) => void;

@@ -1,0 +1,171 @@
+import type { JsonValue } from '../kube/types.js';
+import { deepEqual } from '../kube/safe-object.js';
+import { formatNumber } from './field-error.js';
+import type { FieldPath } from './field-path.js';
+import { STRING_FORMATS } from './formats.js';
+import { compileRe2 } from './re2-pattern.js';
+import type { Schema } from './structural.js';
+import { jsonTypeOf } from './structural.js';
+import { addError } from './validator-context.js';
+import type { Check } from './validator-context.js';
+
+/*
+ * Value validations of one schema node, worded as kube-openapi's validator
+ * words them (pkg/validation/errors/schema.go) and typed as the apiserver's
+ * kubeOpenAPIResultToFieldErrors maps them to field errors.
+ */
+
+const IN = 'in body';
+
+/** compileTypeCheck returns the type check of a node, or null when the node has no type (int-or-string, preserve-unknown). It reports whether the value passed so other checks can be skipped. */
+export function compileTypeCheck(schema: Schema): ((value: JsonValue, path: FieldPath, ctx: Parameters<Check>[3]) => boolean) | null {
+  if (schema['x-kubernetes-int-or-string']) {
+    return (value, path, ctx) => {
+      if (typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))) return true;
+      if (value === null && schema.nullable) return true;
+      const actual = jsonTypeOf(value);
+      addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} must be of type integer,string: ${JSON.stringify(actual)}` });
+      return false;
+    };
+  }
+  const type = schema.type;
+  if (type === undefined) return null;
+  return (value, path, ctx) => {
+    const actual = jsonTypeOf(value);
+    if (actual === type || (type === 'number' && actual === 'integer')) return true;
+    if (actual === 'null' && schema.nullable) return true;
+    addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} must be of type ${type}: ${JSON.stringify(actual)}` });
+    return false;
+  };
+}
+
+/** compileValueChecks returns the checks of a node's value keywords (string, number, array, object, enum). */
+export function compileValueChecks(schema: Schema): Check[] {
+  const checks: Check[] = [];
+  pushStringChecks(schema, checks);
+  pushNumberChecks(schema, checks);
+  pushCollectionChecks(schema, checks);
+  if (schema.enum !== undefined) {
+    const allowed = schema.enum;
+    const supported = allowed.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+    checks.push((value, _old, path, ctx) => {
+      if (!allowed.some((candidate) => deepEqual(candidate, value))) {
+        addError(ctx, { type: 'NotSupported', field: path.toString(), badValue: value, detail: `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` });
+      }
+    });
+  }
+  return checks;
+}
+
+function pushStringChecks(schema: Schema, checks: Check[]): void {
+  const { maxLength, minLength, pattern, format } = schema;
+  if (maxLength !== undefined) {
+    checks.push((value, _old, path, ctx) => {
+      if (typeof value === 'string' && runeCount(value) > maxLength) {
+        addError(ctx, { type: 'TooLong', field: path.toString(), detail: `may not be more than ${maxLength} ${maxLength === 1 ? 'byte' : 'bytes'}` });
+      }
+    });
+  }
+  if (minLength !== undefined) {
+    checks.push((value, _old, path, ctx) => {
+      if (typeof value === 'string' && runeCount(value) < minLength) {
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should be at least ${minLength} chars long` });
+      }
+    });
+  }
+  if (pattern !== undefined) {
+    const re = compileRe2(pattern);
+    checks.push((value, _old, path, ctx) => {
+      if (typeof value === 'string' && !re.test(value)) {
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should match '${pattern}'` });
+      }
+    });
+  }
+  const checker = format !== undefined ? STRING_FORMATS[format] : undefined;
+  if (checker !== undefined) {
+    checks.push((value, _old, path, ctx) => {
+      if (typeof value === 'string' && !checker(value)) {
+        addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} must be of type ${format}: ${JSON.stringify(value)}` });
+      }
+    });
+  }
+}
+
+function pushNumberChecks(schema: Schema, checks: Check[]): void {
+  const { maximum, minimum, exclusiveMaximum, exclusiveMinimum, multipleOf } = schema;
+  if (maximum !== undefined) {
+    checks.push((value, _old, path, ctx) => {
+      if (typeof value !== 'number') return;
+      if (exclusiveMaximum ? value >= maximum : value > maximum) {
+        const words = exclusiveMaximum ? 'should be less than' : 'should be less than or equal to';
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} ${words} ${formatNumber(maximum)}` });
+      }
+    });
+  }
+  if (minimum !== undefined) {
+    checks.push((value, _old, path, ctx) => {
+      if (typeof value !== 'number') return;
+      if (exclusiveMinimum ? value <= minimum : value < minimum) {
+        const words = exclusiveMinimum ? 'should be greater than' : 'should be greater than or equal to';
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} ${words} ${formatNumber(minimum)}` });
+      }
+    });
+  }
+  if (multipleOf !== undefined && multipleOf > 0) {
+    checks.push((value, _old, path, ctx) => {
+      if (typeof value !== 'number') return;
+      const quotient = value / multipleOf;
+      if (Math.abs(quotient - Math.round(quotient)) > 1e-9) {
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should be a multiple of ${formatNumber(multipleOf)}` });
+      }
+    });
+  }
+}
+
+function pushCollectionChecks(schema: Schema, checks: Check[]): void {
+  const { maxItems, minItems, maxProperties, minProperties } = schema;
+  if (maxItems !== undefined) {
+    checks.push((value, _old, path, ctx) => {
+      if (Array.isArray(value) && value.length > maxItems) {
+        addError(ctx, { type: 'TooMany', field: path.toString(), badValue: value.length, detail: `must have at most ${maxItems} ${maxItems === 1 ? 'item' : 'items'}` });
+      }
+    });
+  }
+  if (minItems !== undefined) {
+    checks.push((value, _old, path, ctx) => {
+      if (Array.isArray(value) && value.length < minItems) {
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should have at least ${minItems} items` });
+      }
+    });
+  }
+  if (maxProperties !== undefined) {
+    checks.push((value, _old, path, ctx) => {
+      if (isObject(value) && Object.keys(value).length > maxProperties) {
+        addError(ctx, { type: 'TooMany', field: path.toString(), badValue: Object.keys(value).length, detail: `must have at most ${maxProperties} ${maxProperties === 1 ? 'item' : 'items'}` });
+      }
+    });
+  }
+  if (minProperties !== undefined) {
+    checks.push((value, _old, path, ctx) => {
+      if (isObject(value) && Object.keys(value).length < minProperties) {
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should have at least ${minProperties} properties` });
+      }
+    });
+  }
+}
+
+function isObject(value: JsonValue): value is Record<string, JsonValue> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** runeCount counts Unicode code points, as Go's utf8.RuneCountInString does. */
+export function runeCount(value: string): number {
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) i++;
+    n++;
+  }
+  return n;
+}
+

@@ -1,0 +1,13 @@
+/**
+ * WebhookMetrics records what the HTTP layer sees of each webhook call. The
+ * prom-client implementation lives in metrics.ts; tests inject their own.
+ */
+export interface WebhookMetrics {
+  /** requestStarted counts a request in flight; call the returned function once with the HTTP code when it is answered. */
+  requestStarted(webhook: string): (code: number) => void;
+}
+
+/** noopWebhookMetrics records nothing. */
+export const noopWebhookMetrics: WebhookMetrics = {
+  requestStarted: () => () => undefined,
+};
