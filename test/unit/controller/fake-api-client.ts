@@ -227,10 +227,10 @@ export function createFakeApiClient(): FakeApiClient {
       if (finalizersOf(current).length > 0) {
         const next = deepCopy(current);
         (next.metadata as JsonObject).deletionTimestamp ??= '2026-01-01T00:00:00Z';
-        store(r, next, 'MODIFIED');
-        return;
+        return store(r, next, 'MODIFIED');
       }
       remove(r, deepCopy(current));
+      return undefined;
     },
   };
   return client;

@@ -1,0 +1,200 @@
+import type { Logger } from 'pino';
+import type { JsonObject, JsonValue } from '../kube/types.js';
+import { isJsonObject } from '../kube/types.js';
+import { deepEqual } from '../kube/safe-object.js';
+import type { ApiClient } from './api-client.js';
+import { apiVersionOfResource } from './api-client.js';
+import type { Binding } from './binding.js';
+import { compileFilter } from './binding-filter.js';
+import { claimName } from './claim-name.js';
+import { isAlreadyExists, isNotFound } from './errors.js';
+import type { EventRecorder } from './events.js';
+import { mergePatchFor, reflectStatus, renderSpec } from './field-copy.js';
+import type { Informer } from './informer.js';
+import { createMergePatch } from './merge-patch.js';
+import { finalizersOf, isBeingDeleted, nameOf, objectKey, resourceVersionOf, splitKey, stringMap, uidOf } from './object-meta.js';
+
+/**
+ * The reconciler of one binding: `reconcile(sourceKey)` makes the world match
+ * the source object as seen in the cache. It is idempotent and writes nothing
+ * when nothing changed; every write's response is fed back into the cache
+ * (`assume`) so that the next sync does not act on a stale copy.
+ */
+
+/** SOURCE_ANNOTATION on a CR holds its source's `namespace/name`. */
+export const SOURCE_ANNOTATION = 'portcullis.dev/source';
+/** BINDING_LABEL on a CR names the binding that made it (the claims informer selects on it). */
+export const BINDING_LABEL = 'portcullis.dev/binding';
+/** SOURCE_NAMESPACE_LABEL, SOURCE_NAME_LABEL and SOURCE_UID_LABEL point from a CR back to its source. */
+export const SOURCE_NAMESPACE_LABEL = 'portcullis.dev/source-namespace';
+/** SOURCE_NAME_LABEL: see SOURCE_NAMESPACE_LABEL (omitted when the name is not a valid label value). */
+export const SOURCE_NAME_LABEL = 'portcullis.dev/source-name';
+/** SOURCE_UID_LABEL: see SOURCE_NAMESPACE_LABEL. */
+export const SOURCE_UID_LABEL = 'portcullis.dev/source-uid';
+
+/** finalizerFor returns the finalizer a binding puts on its sources. */
+export function finalizerFor(binding: Binding): string {
+  return `portcullis.dev/${binding.name}`;
+}
+
+/** sourceKeyOfClaim returns the source key recorded on a CR, or undefined for CRs not made by us. */
+export function sourceKeyOfClaim(claim: JsonObject): string | undefined {
+  return stringMap(claim, 'annotations')[SOURCE_ANNOTATION];
+}
+
+/** TerminalError marks a failure that retrying cannot fix; the controller records it and does not requeue. */
+export class TerminalError extends Error {}
+
+/** ReconcileResult tells the controller when to look again; empty means "only on the next change". */
+export interface ReconcileResult {
+  requeueAfterMs?: number;
+}
+
+/** Reconciler syncs one source key. */
+export interface Reconciler {
+  /** reconcile brings the CR, finalizer and reflected status of sourceKey in line; throws to be retried with backoff. */
+  reconcile(sourceKey: string): Promise<ReconcileResult>;
+}
+
+/** ReconcilerOptions configures createReconciler. */
+export interface ReconcilerOptions {
+  binding: Binding;
+  client: ApiClient;
+  /** sources is the informer of the binding's source kind. */
+  sources: Informer;
+  /** claims is the informer of the binding's CRs, with a `source` index on SOURCE_ANNOTATION. */
+  claims: Informer;
+  recorder: EventRecorder;
+  logger: Logger;
+}
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+/** createReconciler returns the reconciler of one binding. */
+export function createReconciler(options: ReconcilerOptions): Reconciler {
+  const { binding, client, sources, claims, recorder, logger } = options;
+  const matches = compileFilter(binding.filter);
+  const finalizer = finalizerFor(binding);
+  const { source: srcRes, target: crRes } = binding;
+
+  function desiredClaim(src: JsonObject, name: string): JsonObject {
+    const { namespace, name: srcName } = splitKey(objectKey(src));
+    const labels: JsonObject = { [BINDING_LABEL]: binding.name, [SOURCE_UID_LABEL]: uidOf(src) };
+    if (namespace) labels[SOURCE_NAMESPACE_LABEL] = namespace;
+    if (srcName.length <= 63 && LABEL_VALUE.test(srcName)) labels[SOURCE_NAME_LABEL] = srcName;
+    return {
+      apiVersion: apiVersionOfResource(crRes),
+      kind: crRes.kind,
+      metadata: { name, labels, annotations: { [SOURCE_ANNOTATION]: objectKey(src) } },
+      spec: renderSpec(src, binding.spec),
+    };
+  }
+
+  async function setFinalizers(src: JsonObject, finalizers: string[]): Promise<JsonObject> {
+    // resourceVersion makes the patch conditional: a stale cache yields 409 and a retry, never a lost finalizer.
+    const patch = { metadata: { finalizers, resourceVersion: resourceVersionOf(src) } };
+    const updated = await client.patch(srcRes, splitKey(objectKey(src)).namespace, nameOf(src), patch, { type: 'merge' });
+    sources.assume(updated);
+    return updated;
+  }
+
+  async function deleteClaim(claim: JsonObject, src: JsonObject | undefined, why: string): Promise<boolean> {
+    let remaining: JsonObject | undefined;
+    try {
+      remaining = await client.delete(crRes, '', nameOf(claim), { uid: uidOf(claim) });
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    if (remaining) {
+      claims.assume(remaining);
+      return false;
+    }
+    claims.forget(nameOf(claim));
+    if (src) await recorder.record(srcRes, src, 'Normal', 'Deleted', `deleted ${crRes.kind} ${nameOf(claim)}: ${why}`);
+    return true;
+  }
+
+  async function ensureClaim(src: JsonObject, name: string): Promise<JsonObject> {
+    const desired = desiredClaim(src, name);
+    const current = claims.get(name);
+    if (!current) {
+      try {
+        const created = await client.create(crRes, desired);
+        claims.assume(created);
+        await recorder.record(srcRes, src, 'Normal', 'Created', `created ${crRes.kind} ${name}`);
+        return created;
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+        // Our cache is behind the API (e.g. the create's watch event is still in flight).
+        const existing = await client.get(crRes, '', name);
+        claims.assume(existing);
+        return ensureClaim(src, name);
+      }
+    }
+    const owner = sourceKeyOfClaim(current);
+    if (owner !== objectKey(src)) {
+      throw new TerminalError(`${crRes.kind} ${name} already exists and belongs to ${owner ?? 'nobody we know'}`);
+    }
+    const wantMeta = desired.metadata as JsonObject;
+    const labels = stringMap(current, 'labels');
+    const labelPatch: JsonObject = {};
+    for (const [k, v] of Object.entries(wantMeta.labels as Record<string, string>)) if (labels[k] !== v) labelPatch[k] = v;
+    const specPatch = createMergePatch((current.spec ?? {}) as JsonValue, desired.spec as JsonValue);
+    if (Object.keys(labelPatch).length === 0 && specPatch === undefined) return current;
+    const patch: JsonObject = { metadata: { resourceVersion: resourceVersionOf(current), labels: labelPatch } };
+    if (specPatch !== undefined) patch.spec = specPatch;
+    const updated = await client.patch(crRes, '', name, patch, { type: 'merge' });
+    claims.assume(updated);
+    await recorder.record(crRes, updated, 'Normal', 'Updated', `updated from ${srcRes.kind} ${objectKey(src)}`);
+    return updated;
+  }
+
+  async function reflect(src: JsonObject, claim: JsonObject | undefined): Promise<void> {
+    const changed = reflectStatus(src, claim, binding.statusReflection).filter((f) => !deepEqual(f.desired, f.current));
+    if (changed.length === 0) return;
+    const { namespace } = splitKey(objectKey(src));
+    const updated = await client.patch(srcRes, namespace, nameOf(src), mergePatchFor(changed), { type: 'merge', subresource: 'status' });
+    sources.assume(updated);
+    const fields = changed.map((f) => f.path).join(', ');
+    await recorder.record(srcRes, updated, 'Normal', 'StatusReflected', `copied ${fields} from ${crRes.kind} ${claim ? nameOf(claim) : '(none)'}`);
+  }
+
+  return {
+    async reconcile(key) {
+      const src = sources.get(key);
+      const { namespace, name } = splitKey(key);
+      const wanted = src !== undefined && !isBeingDeleted(src) && matches(src);
+      const expected = claimName(namespace, name, binding.nameMaxLength);
+      let pending = false;
+      for (const claim of claims.byIndex('source', key)) {
+        if (wanted && nameOf(claim) === expected) continue;
+        const why = !src ? 'source is gone' : isBeingDeleted(src) ? 'source is being deleted' : wanted ? 'name rule changed' : 'source no longer matches';
+        if (!(await deleteClaim(claim, src, why))) pending = true;
+      }
+      if (!src) return {};
+      if (!wanted) {
+        // Keep the finalizer until every CR is really gone; its delete event brings us back.
+        if (!pending && finalizersOf(src).includes(finalizer)) {
+          await setFinalizers(src, finalizersOf(src).filter((f) => f !== finalizer));
+        }
+        // A source that stops matching also gives back what we reflected into it.
+        if (!isBeingDeleted(src)) await reflect(sources.get(key) ?? src, undefined);
+        return {};
+      }
+      let current = src;
+      if (!finalizersOf(src).includes(finalizer)) current = await setFinalizers(src, [...finalizersOf(src), finalizer]);
+      const claim = await ensureClaim(current, expected);
+      await reflect(sources.get(key) ?? current, claim);
+      logger.debug({ key }, 'reconciled');
+      return {};
+    },
+  };
+}
+
+/** claimIndexers is the `source` index the claims informer needs: CR -> its source key. */
+export const claimIndexers = {
+  source: (claim: JsonObject): string[] => {
+    const key = sourceKeyOfClaim(claim);
+    return key && isJsonObject(claim.metadata) ? [key] : [];
+  },
+};
