@@ -4,7 +4,7 @@ import { deepEqual, hasOwn } from '../kube/safe-object.js';
 import type { FieldError } from './field-error.js';
 import { FieldPath } from './field-path.js';
 import type { Schema } from './structural.js';
-import { addError, createValidationContext, isFull } from './validator-context.js';
+import { addError, createValidationContext } from './validator-context.js';
 import type { Check, ValidationContext } from './validator-context.js';
 import { compileTypeCheck, compileValueChecks } from './value-checks.js';
 
@@ -81,7 +81,6 @@ function compileNode(schema: Schema, extensions: readonly NodeExtension[], isRoo
   const nullable = schema.nullable === true;
 
   return (value, old, path, ctx) => {
-    if (isFull(ctx)) return;
     if (ctx.ratcheting && old !== undefined && deepEqual(value, old)) return;
     if (typeCheck && !typeCheck(value, path, ctx)) return;
     if (value === null && nullable) return;
@@ -102,7 +101,7 @@ function compileNode(schema: Schema, extensions: readonly NodeExtension[], isRoo
     } else if (Array.isArray(value) && items) {
       // Items are not correlated with oldObject by index; list-type map
       // correlation is done by the list-type extension.
-      for (let i = 0; i < value.length && !isFull(ctx); i++) items(value[i] as JsonValue, undefined, path.index(i), ctx);
+      for (let i = 0; i < value.length; i++) items(value[i] as JsonValue, undefined, path.index(i), ctx);
     }
   };
 }

@@ -23,8 +23,9 @@ export function compileTypeCheck(schema: Schema): ((value: JsonValue, path: Fiel
     return (value, path, ctx) => {
       if (typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value))) return true;
       if (value === null && schema.nullable) return true;
+      // go-openapi reports the value's type name as the bad value, not the value.
       const actual = jsonTypeOf(value);
-      addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} must be of type integer,string: ${JSON.stringify(actual)}` });
+      addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: actual, detail: `${path.toString()} ${IN} must be of type integer,string: ${JSON.stringify(actual)}` });
       return false;
     };
   }
@@ -34,7 +35,8 @@ export function compileTypeCheck(schema: Schema): ((value: JsonValue, path: Fiel
     const actual = jsonTypeOf(value);
     if (actual === type || (type === 'number' && actual === 'integer')) return true;
     if (actual === 'null' && schema.nullable) return true;
-    addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} must be of type ${type}: ${JSON.stringify(actual)}` });
+    // go-openapi reports the value's type name as the bad value, not the value.
+    addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: actual, detail: `${path.toString()} ${IN} must be of type ${type}: ${JSON.stringify(actual)}` });
     return false;
   };
 }

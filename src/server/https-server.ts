@@ -19,7 +19,7 @@ export interface HttpsServerOptions {
   keepAliveTimeoutMs?: number;
   /** headersTimeoutMs default 66 s, above keepAliveTimeoutMs as Node requires. */
   headersTimeoutMs?: number;
-  /** requestTimeoutMs bounds a whole request; default 60 s. */
+  /** requestTimeoutMs bounds a whole request; default 90 s (Node requires it >= headersTimeoutMs). */
   requestTimeoutMs?: number;
 }
 
@@ -45,7 +45,7 @@ export function createHttpsListener(options: HttpsServerOptions): HttpsListener 
       ALPNProtocols: ['http/1.1'],
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
       headersTimeout: options.headersTimeoutMs ?? 66_000,
-      requestTimeout: options.requestTimeoutMs ?? 60_000,
+      requestTimeout: options.requestTimeoutMs ?? 90_000,
     },
     options.app,
   );
