@@ -35,10 +35,15 @@ function denialStatus(request: AdmissionRequest, violations: StageOutcome['viola
   const kind = request.kind.kind;
   const groupKind = request.kind.group === '' ? kind : `${kind}.${request.kind.group}`;
   const name = objectName(request);
-  const details = { name, group: request.kind.group, kind: request.resource.resource || kind.toLowerCase(), causes: fieldErrors.map(toStatusCause) };
+  const causes = fieldErrors.map(toStatusCause);
   if (forbidden.length > 0) {
-    return { status: 'Failure', code: 403, reason: 'Forbidden', message: `${groupKind} "${name}" is forbidden: ${aggregateMessage(messages)}`, details };
+    // apierrors.NewForbidden names the resource; NewInvalid names the kind.
+    const resource = request.resource.resource || kind.toLowerCase();
+    const groupResource = request.kind.group === '' ? resource : `${resource}.${request.kind.group}`;
+    const details = { name, group: request.kind.group, kind: resource, causes };
+    return { status: 'Failure', code: 403, reason: 'Forbidden', message: `${groupResource} "${name}" is forbidden: ${aggregateMessage(messages)}`, details };
   }
+  const details = { name, group: request.kind.group, kind, causes };
   return { status: 'Failure', code: 422, reason: 'Invalid', message: `${groupKind} "${name}" is invalid: ${aggregateMessage(messages)}`, details };
 }
 
