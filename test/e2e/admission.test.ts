@@ -1,0 +1,200 @@
+/**
+ * End-to-end admission through a real etcd + kube-apiserver + kubectl, with `portcullis serve`
+ * registered as validating and mutating webhook for the Gadget fixture CRD
+ * (test/fixtures/e2e/crds/gadgets.yaml). The cluster holds an open copy of the CRD, so defaults
+ * and denials observed here are Portcullis's doing, not the apiserver's.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { e2eSuite, startE2E, type E2EEnv, type KubectlResult } from './harness/index.js';
+
+const GROUP = 'e2e.portcullis.dev';
+const RESOURCE = `gadget.${GROUP}`;
+
+function gadget(name: string, spec: Record<string, unknown>, labels: Record<string, string> = {}): object {
+  return { apiVersion: `${GROUP}/v1`, kind: 'Gadget', metadata: { name, labels }, spec };
+}
+
+// kubectl prints `Error from server (<reason>): ...<message>` for a webhook denial, except for
+// reason Invalid (422): then it prints only `The <kind> "<name>" is invalid: <causes>` and the
+// webhook's name is lost, which these assertions would catch.
+function assertDenied(result: KubectlResult, webhook: string, fragments: string[]): void {
+  assert.equal(result.code, 1, `kubectl should fail, stdout: ${result.stdout}`);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /^Error from server( \(\w+\))?: /);
+  assert.ok(
+    result.stderr.includes(`admission webhook "${webhook}" denied the request: `),
+    `stderr names the webhook: ${result.stderr}`,
+  );
+  for (const fragment of fragments) assert.ok(result.stderr.includes(fragment), `stderr has ${JSON.stringify(fragment)}: ${result.stderr}`);
+}
+
+await e2eSuite('admission through a real kube-apiserver', () => {
+  let env: E2EEnv;
+  // Portcullis's /mutate validates the defaulted object too, and mutating webhooks run before
+  // validating ones, so a schema violation is reported by the mutating webhook.
+  const denyingWebhook = 'mutate.portcullis.dev';
+
+  const getGadget = async (name: string) => {
+    const result = await env.kubectl(['get', 'gadget', name, '-o', 'json']);
+    assert.equal(result.code, 0, result.stderr);
+    return JSON.parse(result.stdout) as { metadata: { labels?: Record<string, string>; uid: string }; spec: unknown };
+  };
+  const assertAbsent = async (name: string) => {
+    const result = await env.kubectl(['get', 'gadget', name, '-o', 'name']);
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr.trim(), `Error from server (NotFound): gadgets.${GROUP} "${name}" not found`);
+  };
+  const apply = (object: object, extra: string[] = []) => env.kubectl(['apply', '-f', '-', ...extra], { input: object });
+  // On failure, show what the servers said: a bare kubectl error rarely explains itself.
+  const scenario = (name: string, fn: () => Promise<void>) =>
+    test(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        console.error(env?.diagnostics());
+        throw err;
+      }
+    });
+
+  const webhooksInEffect = async () => {
+    // Webhook configurations reach the apiserver's admission plugins through an informer: wait until
+    // Portcullis answers (a denial and a default; the validating configuration was applied together).
+    await env.eventually(async () => {
+      const denied = await apply(gadget('probe', { size: 0 }), ['--dry-run=server']);
+      const defaulted = await apply(gadget('probe', { size: 1 }), ['--dry-run=server', '-o', 'json']);
+      return denied.code !== 0 && defaulted.stdout.includes('"replicas": 1');
+    }, 'the webhooks to be in effect', 30_000);
+  };
+
+  before(async () => {
+    env = await startE2E({ crds: 'test/fixtures/e2e/crds', failurePolicy: 'Fail' });
+    try {
+      await webhooksInEffect();
+    } catch (err) {
+      console.error(env.diagnostics());
+      throw err;
+    }
+  });
+
+  after(async () => {
+    await env?.stop();
+  });
+
+  scenario('a valid Gadget is created and stored exactly as sent', async () => {
+    const spec = { size: 4, color: 'blue', replicas: 3, backup: { enabled: true, schedule: '@daily' }, tags: ['a', 'b'] };
+    const result = await apply(gadget('g-valid', spec, { team: 'e2e' }));
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), `${RESOURCE}/g-valid created`);
+    assert.equal(result.stderr, '');
+    const stored = await getGadget('g-valid');
+    assert.deepEqual(stored.spec, spec);
+    assert.deepEqual(stored.metadata.labels, { team: 'e2e' });
+  });
+
+  scenario('a Gadget that breaks the schema is rejected with the webhook name, field paths and reasons', async () => {
+    const result = await apply(gadget('g-invalid', { size: 42, color: 'purple' }));
+    assertDenied(result, denyingWebhook, [
+      `Gadget.${GROUP} "g-invalid" is invalid: `,
+      'spec.size: Invalid value: 42: spec.size in body should be less than or equal to 10',
+      'spec.color: Unsupported value: "purple": supported values: "red", "green", "blue"',
+    ]);
+    await assertAbsent('g-invalid');
+
+    const missing = await apply(gadget('g-missing', { color: 'red' }));
+    assertDenied(missing, denyingWebhook, ['spec.size: Required value']);
+    await assertAbsent('g-missing');
+  });
+
+  scenario('a Gadget missing defaultable fields is stored with the schema defaults', async () => {
+    const result = await apply(gadget('g-defaults', { size: 2 }));
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), `${RESOURCE}/g-defaults created`);
+    const stored = await getGadget('g-defaults');
+    assert.deepEqual(stored.spec, { size: 2, color: 'green', replicas: 1, backup: { enabled: false } });
+  });
+
+  scenario('an update is admitted and re-validated, and a delete goes through unpatched', async () => {
+    const before = await getGadget('g-valid');
+    const updated = await apply(gadget('g-valid', { size: 7, color: 'red' }, { team: 'e2e' }));
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.equal(updated.stdout.trim(), `${RESOURCE}/g-valid configured`);
+    const after = await getGadget('g-valid');
+    assert.equal(after.metadata.uid, before.metadata.uid);
+    // Fields dropped from the applied manifest come back as defaults on UPDATE too.
+    assert.deepEqual(after.spec, { size: 7, color: 'red', replicas: 1, backup: { enabled: false } });
+
+    const invalidUpdate = await apply(gadget('g-valid', { size: 0 }, { team: 'e2e' }));
+    assertDenied(invalidUpdate, denyingWebhook, [
+      'spec.size: Invalid value: 0: spec.size in body should be greater than or equal to 1',
+    ]);
+    assert.deepEqual((await getGadget('g-valid')).spec, after.spec);
+
+    // The mutating webhook also receives DELETE; a patch there would fail the delete with
+    // `attempted to modify the object, which is not supported for this operation`.
+    const deleted = await env.kubectl(['delete', 'gadget', 'g-valid', '--wait=true']);
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.equal(deleted.stdout.trim(), `${RESOURCE} "g-valid" deleted from ${env.namespace} namespace`);
+    assert.equal(deleted.stderr, '');
+    await assertAbsent('g-valid');
+  });
+
+  scenario('--dry-run=server gets the same verdict as a real request and stores nothing', async () => {
+    const allowed = await apply(gadget('g-dry', { size: 5 }), ['--dry-run=server', '-o', 'json']);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    const echoed = JSON.parse(allowed.stdout) as { spec: unknown };
+    assert.deepEqual(echoed.spec, { size: 5, color: 'green', replicas: 1, backup: { enabled: false } });
+    await assertAbsent('g-dry');
+
+    const named = await apply(gadget('g-dry', { size: 5 }), ['--dry-run=server']);
+    assert.equal(named.stdout.trim(), `${RESOURCE}/g-dry created (server dry run)`);
+
+    const denied = await apply(gadget('g-dry-bad', { size: 11 }), ['--dry-run=server']);
+    assertDenied(denied, denyingWebhook, [
+      'spec.size: Invalid value: 11: spec.size in body should be less than or equal to 10',
+    ]);
+    await assertAbsent('g-dry-bad');
+  });
+
+  scenario('with Portcullis down, Fail rejects with the apiserver error, Ignore admits, and a restart restores it', async () => {
+    await env.stopWebhook();
+    const refused = await apply(gadget('g-down', { size: 3 }));
+    assert.equal(refused.code, 1);
+    assert.ok(
+      refused.stderr.startsWith('Error from server (InternalError): error when creating "STDIN": Internal error occurred: ' +
+        `failed calling webhook "${env.webhookNames.mutating}": failed to call webhook: Post "${env.serverUrl('/mutate')}?timeout=10s": `),
+      refused.stderr,
+    );
+    assert.ok(refused.stderr.includes('connect: connection refused'), refused.stderr);
+    await assertAbsent('g-down');
+
+    await env.applyWebhooks({ failurePolicy: 'Ignore' });
+    const admitted = await env.eventually(async () => {
+      const r = await apply(gadget('g-down', { size: 3 }));
+      return r.code === 0 ? r : false;
+    }, 'failurePolicy Ignore to take effect');
+    assert.equal(admitted.stdout.trim(), `${RESOURCE}/g-down created`);
+    // Nobody defaulted it: proof that the apiserver skipped the unreachable webhook.
+    assert.deepEqual((await getGadget('g-down')).spec, { size: 3 });
+
+    await env.applyWebhooks({ failurePolicy: 'Fail' });
+    await env.startWebhook();
+    await env.eventually(async () => {
+      const r = await apply(gadget('g-back-bad', { size: 99 }));
+      return r.stderr.includes('denied the request') ? true : false;
+    }, 'the restarted webhook to deny again');
+    const back = await apply(gadget('g-back', { size: 6 }));
+    assert.equal(back.code, 0, back.stderr);
+    assert.deepEqual((await getGadget('g-back')).spec, { size: 6, color: 'green', replicas: 1, backup: { enabled: false } });
+  });
+
+  scenario('after a kube-apiserver restart the stored objects and the webhooks are still there', async () => {
+    await env.restartApiserver();
+    assert.deepEqual((await getGadget('g-defaults')).spec, { size: 2, color: 'green', replicas: 1, backup: { enabled: false } });
+    const result = await env.eventually(async () => {
+      const r = await apply(gadget('g-after-restart', { size: 1, color: 'orange' }));
+      return r.code !== 0 ? r : false;
+    }, 'the webhooks after an apiserver restart');
+    assertDenied(result, denyingWebhook, ['spec.color: Unsupported value: "orange"']);
+  });
+});
