@@ -35,8 +35,8 @@ export interface FakeApiClient extends ApiClient {
   all(resource: ResourceRef): JsonObject[];
   /** breakWatches ends every open watch with err (or cleanly with null). */
   breakWatches(err: Error | null): void;
-  /** failNext makes the next n calls of verb reject with the given status. */
-  failNext(verb: string, n: number, status?: number): void;
+  /** failNext makes the next n calls of verb (on resource, if given) reject with the given status. */
+  failNext(verb: string, n: number, status?: number, resource?: string): void;
   /** compact forgets history so watches from older versions get 410 Gone. */
   compact(): void;
   /** openWatches counts watches not yet ended. */
@@ -68,7 +68,7 @@ function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue 
 export function createFakeApiClient(): FakeApiClient {
   const data = new Map<string, Map<string, JsonObject>>();
   const watchers: Watcher[] = [];
-  const failures = new Map<string, { n: number; status: number }>();
+  const failures = new Map<string, { n: number; status: number; resource?: string }>();
   let rv = 100;
   let minRv = 0;
   let uid = 0;
@@ -81,10 +81,10 @@ export function createFakeApiClient(): FakeApiClient {
     return data.get(key)!;
   };
   const k = (ns: string, name: string): string => (ns ? `${ns}/${name}` : name);
-  const check = (verb: string): void => {
+  const check = (verb: string, resource?: string): void => {
     calls[verb] = (calls[verb] ?? 0) + 1;
     const f = failures.get(verb);
-    if (f && f.n > 0) {
+    if (f && f.n > 0 && (f.resource === undefined || f.resource === resource)) {
       f.n--;
       throw new ApiRequestError(f.status, 'InternalError', `injected ${verb} failure`);
     }
@@ -137,8 +137,8 @@ export function createFakeApiClient(): FakeApiClient {
         }
       }
     },
-    failNext(verb, n, status = 500) {
-      failures.set(verb, { n, status });
+    failNext(verb, n, status = 500, resource) {
+      failures.set(verb, { n, status, resource });
     },
     compact() {
       minRv = rv;
@@ -172,7 +172,7 @@ export function createFakeApiClient(): FakeApiClient {
     },
     async create(r, obj) {
       writes.push({ verb: 'create', resource: r.resource, namespace: namespaceOf(obj), name: nameOf(obj), body: obj });
-      check('create');
+      check('create', r.resource);
       if (bucket(r).has(k(namespaceOf(obj), nameOf(obj)))) {
         throw new ApiRequestError(409, 'AlreadyExists', `${r.resource} "${nameOf(obj)}" already exists`);
       }

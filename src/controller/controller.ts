@@ -1,0 +1,135 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ApiClient } from './api-client.js';
+import type { Binding } from './binding.js';
+import { runBindingController, type QueueTuning } from './binding-controller.js';
+import { realClock, sleep, type Clock } from './clock.js';
+import { withWriteCounting } from './counting-client.js';
+import { errorMessage } from './errors.js';
+import { createEventRecorder } from './events.js';
+import { createLeaderElector } from './leader-election.js';
+import { createControllerMetrics } from './metrics.js';
+
+/**
+ * The companion controller: for every binding, a control loop keeping
+ * cluster-scoped CRs in step with the source objects they stand for. With
+ * leader election on, only the lease holder lists, watches and writes;
+ * standbys only try the lease. `portcullis controller` runs it alone and
+ * `portcullis serve --controller` embeds it next to the webhook server.
+ */
+
+/** LeaderElectionOptions configures the Lease; see createLeaderElector for the semantics. */
+export interface LeaderElectionOptions {
+  /** namespace and name of the Lease; defaults `portcullis-system` / `portcullis-controller`. */
+  namespace?: string;
+  name?: string;
+  /** identity of this process; must be unique among candidates. */
+  identity: string;
+  /** defaults 15 s / 10 s / 2 s. */
+  leaseDurationMs?: number;
+  renewDeadlineMs?: number;
+  retryPeriodMs?: number;
+}
+
+/** ControllerOptions configures createController. */
+export interface ControllerOptions extends QueueTuning {
+  client: ApiClient;
+  bindings: Binding[];
+  logger: Logger;
+  /** registry receives the controller metrics (controller-runtime names). */
+  registry: Registry;
+  /** clock defaults to the real one. */
+  clock?: Clock;
+  /** leaderElection enables the Lease; omit (or false) to run unconditionally. */
+  leaderElection?: LeaderElectionOptions | false;
+  /** component is the event source name; default `portcullis-controller`. */
+  component?: string;
+  /** host names this process in events (reportingInstance). */
+  host?: string;
+}
+
+/** Controller is a startable, stoppable companion controller. */
+export interface Controller {
+  /** start begins (campaigning for the lease, then) running every binding; resolves at once. */
+  start(): void;
+  /** stop ends all work, waits for in-flight reconciles and releases the lease; idempotent. */
+  stop(): Promise<void>;
+  /** isLeader tells whether this process is doing the work right now. */
+  isLeader(): boolean;
+  /** synced resolves once every binding's caches have synced in the current term (or on stop). */
+  synced(): Promise<void>;
+}
+
+/** createController wires the pieces; no request is made before start. */
+export function createController(options: ControllerOptions): Controller {
+  const { bindings, logger } = options;
+  const clock = options.clock ?? realClock;
+  const metrics = createControllerMetrics(options.registry);
+  const client = withWriteCounting(options.client, metrics);
+  const recorder = createEventRecorder({
+    client,
+    clock,
+    logger,
+    component: options.component ?? 'portcullis-controller',
+    host: options.host,
+  });
+  const le = options.leaderElection || undefined;
+  const elector = le
+    ? createLeaderElector({
+        client,
+        clock,
+        logger,
+        metrics,
+        namespace: le.namespace ?? 'portcullis-system',
+        name: le.name ?? 'portcullis-controller',
+        identity: le.identity,
+        leaseDurationMs: le.leaseDurationMs,
+        renewDeadlineMs: le.renewDeadlineMs,
+        retryPeriodMs: le.retryPeriodMs,
+      })
+    : undefined;
+  const stopping = new AbortController();
+  let running: Promise<void> | undefined;
+  let leading = false;
+  let markSynced!: () => void;
+  const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
+  stopping.signal.addEventListener('abort', () => markSynced(), { once: true });
+
+  async function lead(signal: AbortSignal): Promise<void> {
+    leading = true;
+    let pending = bindings.length;
+    const onSynced = (): void => {
+      if (--pending === 0) markSynced();
+    };
+    if (pending === 0) markSynced();
+    try {
+      await Promise.all(bindings.map((binding) => runBindingController({ ...options, binding, client, clock, logger, metrics, recorder }, signal, onSynced)));
+    } finally {
+      leading = false;
+    }
+  }
+
+  async function run(): Promise<void> {
+    if (!elector) return lead(stopping.signal);
+    while (!stopping.signal.aborted) {
+      const lost = await elector.run(stopping.signal, lead);
+      if (lost) logger.warn('leadership lost; campaigning again');
+      // A term that ended must not leave a half-stopped loop behind: start clean after a pause.
+      if (!stopping.signal.aborted) await sleep(clock, 1000, stopping.signal);
+    }
+  }
+
+  return {
+    start() {
+      if (running) return;
+      logger.info({ bindings: bindings.map((b) => b.name), leaderElection: Boolean(elector) }, 'controller starting');
+      running = run().catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'controller crashed'));
+    },
+    async stop() {
+      stopping.abort();
+      await running;
+    },
+    isLeader: () => leading,
+    synced: () => syncedPromise,
+  };
+}

@@ -1,0 +1,115 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import type { JsonObject } from '../../../src/kube/types.js';
+import { createController } from '../../../src/controller/controller.js';
+import { LEASES } from '../../../src/controller/leader-election.js';
+import { createFakeApiClient } from './fake-api-client.js';
+import { createFakeClock } from './fake-clock.js';
+import { CLAIMS, loadShippedBinding, SERVICES, service } from './fixture.js';
+
+async function setup(options: { resyncMs?: number } = {}) {
+  const api = createFakeApiClient();
+  const clock = createFakeClock();
+  const registry = new Registry();
+  const binding = await loadShippedBinding();
+  const controller = createController({
+    client: api,
+    bindings: [binding],
+    logger: pino({ level: 'silent' }),
+    registry,
+    clock,
+    leaderElection: { identity: 'me', namespace: 'portcullis-system' },
+    resyncMs: options.resyncMs ?? 60_000,
+  });
+  const metric = async (name: string, labels: Record<string, string> = {}): Promise<number> => {
+    const m = await registry.getSingleMetric(name)!.get();
+    return m.values
+      .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
+      .reduce((sum, v) => sum + v.value, 0);
+  };
+  return { api, clock, registry, controller, metric };
+}
+
+test('nothing is listed or watched before the lease is won', async () => {
+  const { api, clock, controller } = await setup();
+  api.seed(LEASES, {
+    metadata: { namespace: 'portcullis-system', name: 'portcullis-controller' },
+    spec: { holderIdentity: 'someone-else', leaseDurationSeconds: 15, renewTime: '2026-01-01T00:00:00.000000Z' },
+  });
+  controller.start();
+  await clock.advance(10_000);
+  assert.equal(api.calls.list ?? 0, 0);
+  assert.equal(api.calls.watch ?? 0, 0);
+  assert.equal(controller.isLeader(), false);
+  await clock.advance(10_000); // the other holder stopped renewing: we take over
+  assert.equal(controller.isLeader(), true);
+  assert.ok((api.calls.list ?? 0) >= 2);
+  await controller.stop();
+});
+
+test('the leader creates claims for LoadBalancer Services with at most 3 writes each and none on resync', async () => {
+  const { api, clock, controller, metric } = await setup({ resyncMs: 60_000 });
+  for (let i = 0; i < 20; i++) api.seed(SERVICES, service(`svc-${i}`, i % 2 === 0 ? 'LoadBalancer' : 'ClusterIP'));
+  controller.start();
+  await controller.synced();
+  for (let i = 0; i < 5; i++) await clock.advance(10);
+  assert.equal(api.all(CLAIMS).length, 10);
+  const nonLease = api.writes.filter((w) => w.resource !== 'leases');
+  assert.equal(nonLease.length, 30, '3 writes per LoadBalancer Service');
+  assert.equal(await metric('portcullis_controller_api_writes_total', { resource: 'loadbalancerclaims' }), 10);
+  const before = api.writes.filter((w) => w.resource !== 'leases').length;
+  await clock.advance(60_000); // one resync (and orphan sweep)
+  await clock.advance(60_000);
+  assert.equal(api.writes.filter((w) => w.resource !== 'leases').length, before, 'steady-state resync writes nothing');
+  assert.ok((await metric('controller_runtime_reconcile_total', { result: 'success' })) >= 40);
+  await controller.stop();
+});
+
+test('failed reconciles retry with backoff, count errors and dedupe the Failed event', async () => {
+  const { api, clock, controller, metric } = await setup();
+  api.seed(SERVICES, service('web'));
+  api.failNext('create', 3, 500, 'loadbalancerclaims');
+  controller.start();
+  await controller.synced();
+  await clock.advance(100);
+  assert.equal(api.all(CLAIMS).length, 1, 'created after 3 failures (5+10+20 ms backoff)');
+  assert.equal(await metric('controller_runtime_reconcile_errors_total'), 3);
+  assert.equal(await metric('workqueue_retries_total'), 3);
+  const events = api.all({ ...SERVICES, resource: 'events', kind: 'Event' });
+  const failed = events.filter((e) => e.reason === 'Failed');
+  assert.equal(failed.length, 1, 'one Failed event, not three');
+  assert.equal(failed[0]!.count, 3);
+  assert.equal(events.filter((e) => e.reason === 'Created').length, 1);
+  await controller.stop();
+});
+
+test('stop releases the lease and stops all watches', async () => {
+  const { api, clock, controller } = await setup();
+  controller.start();
+  await controller.synced();
+  await clock.advance(10);
+  assert.equal(api.openWatches(), 2);
+  await controller.stop();
+  assert.equal(api.openWatches(), 0);
+  const lease = api.read(LEASES, 'portcullis-system', 'portcullis-controller')!;
+  assert.equal((lease.spec as JsonObject).holderIdentity, '');
+});
+
+test('an orphan claim left while no controller ran is swept at start', async () => {
+  const { api, clock, controller } = await setup();
+  api.seed(CLAIMS, {
+    metadata: {
+      name: 'shop.deleted',
+      labels: { 'portcullis.dev/binding': 'loadbalancer-claims' },
+      annotations: { 'portcullis.dev/source': 'shop/deleted' },
+    },
+    spec: {},
+  });
+  controller.start();
+  await controller.synced();
+  await clock.advance(10);
+  assert.equal(api.all(CLAIMS).length, 0);
+  await controller.stop();
+});
