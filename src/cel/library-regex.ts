@@ -1,0 +1,55 @@
+import type { Environment } from '@marcbachmann/cel-js';
+import { RE2JS } from 're2js';
+import { CelRuntimeError } from './library.js';
+import type { CelLibrary } from './library.js';
+
+const MAX_CACHED = 500;
+const cache = new Map<string, RE2JS>();
+
+/**
+ * compilePattern compiles a user pattern with re2js (linear time, Go's RE2
+ * syntax), caching a bounded number of compiled patterns. A bad pattern is a
+ * CEL evaluation error.
+ */
+export function compilePattern(pattern: string): RE2JS {
+  const hit = cache.get(pattern);
+  if (hit) return hit;
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(pattern);
+  } catch (err) {
+    throw new CelRuntimeError(`invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+  }
+  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
+  cache.set(pattern, re);
+  return re;
+}
+
+function findAll(s: string, pattern: string, limit: number): string[] {
+  if (limit === 0) return [];
+  const matcher = compilePattern(pattern).matcher(s);
+  const out: string[] = [];
+  while ((limit < 0 || out.length < limit) && matcher.find()) out.push(matcher.group() ?? '');
+  return out;
+}
+
+/**
+ * REGEX_LIBRARY is the Kubernetes CEL regex library (find, findAll) and
+ * replaces cel-js's built-in `matches`, which uses JavaScript RegExp, with an
+ * RE2 one: a user pattern can never backtrack catastrophically.
+ */
+export const REGEX_LIBRARY: CelLibrary = {
+  name: 'regex',
+  functions: ['string.matches(string): bool (RE2)', 'string.find(string): string', 'string.findAll(string): list<string>', 'string.findAll(string, int): list<string>'],
+  replaces: { matches: 'pclRe2Matches' },
+  register(env: Environment): void {
+    env
+      .registerFunction('string.pclRe2Matches(string): bool', (s: string, pattern: string) => compilePattern(pattern).matcher(s).find())
+      .registerFunction('string.find(string): string', (s: string, pattern: string) => {
+        const matcher = compilePattern(pattern).matcher(s);
+        return matcher.find() ? (matcher.group() ?? '') : '';
+      })
+      .registerFunction('string.findAll(string): list<string>', (s: string, pattern: string) => findAll(s, pattern, -1))
+      .registerFunction('string.findAll(string, int): list<string>', (s: string, pattern: string, n: bigint) => findAll(s, pattern, Number(n)));
+  },
+};
