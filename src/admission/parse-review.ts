@@ -1,5 +1,6 @@
 import { isJsonObject } from '../kube/types.js';
 import type { JsonObject, JsonValue } from '../kube/types.js';
+import { describeValue as describe } from '../kube/describe.js';
 import { BadReviewError } from '../kube/errors.js';
 import { ADMISSION_API_VERSIONS } from './review.js';
 import type { AdmissionApiVersion, AdmissionReviewRequest, AdmissionRequest, Operation } from './review.js';
@@ -61,14 +62,4 @@ function checkTriple(request: JsonObject, field: string, keys: string[]): void {
     const part = value[key];
     if (typeof part !== 'string') throw new BadReviewError(`request.${field}.${key} must be a string, got ${describe(part)}`);
   }
-}
-
-/** describe names a JSON value's type for error messages without echoing its content. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length <= 64 ? JSON.stringify(value) : 'a long string';
-  if (typeof value === 'object') return 'an object';
-  return `${typeof value} ${String(value)}`;
 }
