@@ -4,6 +4,8 @@ import { parseAdmissionReview } from '../admission/parse-review.js';
 import type { AdmissionHandler } from '../admission/handlers.js';
 import { allow, deny, intoReview } from '../admission/response.js';
 import type { AdmissionResponse, AdmissionReviewRequest } from '../admission/review.js';
+import { answerBeforeDeadline, computeDeadline, deadlineResponse } from './deadline.js';
+import type { DeadlineOptions } from './deadline.js';
 import { errorStatus } from './error-status.js';
 import { readJsonBody } from './read-json-body.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
@@ -16,6 +18,8 @@ export interface AdmissionEndpointOptions {
   logger: Logger;
   metrics: WebhookMetrics;
   bodyLimit?: number;
+  /** deadline configures the answer given when the apiserver's ?timeout= would pass first (default: deny). */
+  deadline?: DeadlineOptions;
   /** now returns a monotonic time in milliseconds; injected for tests. */
   now?: () => number;
 }
@@ -31,6 +35,7 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions) {
   const now = options.now ?? (() => performance.now());
   return async (req: Request, res: Response): Promise<void> => {
     const started = now();
+    const deadline = computeDeadline(req.query['timeout'], started, options.deadline);
     const done = options.metrics.requestStarted(options.webhook);
     let review: AdmissionReviewRequest;
     try {
@@ -45,7 +50,15 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions) {
     const { request } = review;
     let response: AdmissionResponse;
     try {
-      response = options.handler(request);
+      const outcome = await answerBeforeDeadline(() => options.handler(request), deadline, now);
+      if (outcome.expired) {
+        const action = options.deadline?.failure ?? 'deny';
+        options.metrics.deadlineExceeded?.(options.webhook, action);
+        options.logger.warn({ webhook: options.webhook, uid: request.uid, budgetMs: deadline.budgetMs, action }, 'admission deadline reached before evaluation finished');
+        response = deadlineResponse(request, action);
+      } else {
+        response = outcome.value;
+      }
     } catch (err) {
       options.logger.error({ webhook: options.webhook, uid: request.uid, err: (err as Error).message, stack: (err as Error).stack }, 'admission handler failed');
       response = deny(allow(request), { code: 500, reason: 'InternalError', message: 'internal error while evaluating the request' });

@@ -3,6 +3,7 @@ import type { Express, NextFunction, Request, RequestHandler, Response } from 'e
 import type { Logger } from 'pino';
 import type { AdmissionHandler } from '../admission/handlers.js';
 import { createAdmissionEndpoint } from './admission-endpoint.js';
+import type { DeadlineOptions } from './deadline.js';
 import { statusBody } from './error-status.js';
 import { noopWebhookMetrics } from './webhook-metrics.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
@@ -20,6 +21,8 @@ export interface AppOptions {
   metrics?: WebhookMetrics;
   /** bodyLimit is the largest request body in bytes; default 7 MiB. */
   bodyLimit?: number;
+  /** deadline says how to answer when the apiserver's ?timeout= would pass before evaluation ends; default deny. */
+  deadline?: DeadlineOptions;
 }
 
 /**
@@ -34,7 +37,7 @@ export function createApp(options: AppOptions): Express {
   app.disable('etag');
   app.set('json spaces', 0);
   const metrics = options.metrics ?? noopWebhookMetrics;
-  const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit };
+  const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit, deadline: options.deadline };
   app.post('/mutate', createAdmissionEndpoint({ ...common, webhook: 'mutate', handler: options.mutate }));
   app.post('/validate', createAdmissionEndpoint({ ...common, webhook: 'validate', handler: options.validate }));
   if (options.convert) app.post('/convert', options.convert);

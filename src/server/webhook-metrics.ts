@@ -5,6 +5,8 @@
 export interface WebhookMetrics {
   /** requestStarted counts a request in flight; call the returned function once with the HTTP code when it is answered. */
   requestStarted(webhook: string): (code: number) => void;
+  /** deadlineExceeded counts a request answered by the deadline failure preference (action "allow" or "deny") instead of an evaluation. */
+  deadlineExceeded?(webhook: string, action: string): void;
 }
 
 /** noopWebhookMetrics records nothing. */
