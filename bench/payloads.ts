@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+
+/*
+ * Request bodies of the benchmark scenarios. Every body is built once, before
+ * any load, and sent unchanged by every connection: the server under test and
+ * the bare server get byte-identical requests.
+ */
+
+/** WIDGET_GVK is the kind the shipped example CRD (manifests/crds/widgets.yaml) serves. */
+export const WIDGET_GVK = { group: 'demo.portcullis.dev', version: 'v1', kind: 'Widget' } as const;
+
+const WIDGET_GVR = { group: 'demo.portcullis.dev', version: 'v1', resource: 'widgets' } as const;
+
+/** admissionReview wraps an object in a CREATE AdmissionReview (admission.k8s.io/v1) as the apiserver sends it. */
+export function admissionReview(object: Record<string, unknown>, uid: string = randomUUID()): Record<string, unknown> {
+  const metadata = object['metadata'] as { name?: string; namespace?: string };
+  return {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: WIDGET_GVK,
+      resource: WIDGET_GVR,
+      requestKind: WIDGET_GVK,
+      requestResource: WIDGET_GVR,
+      name: metadata.name,
+      namespace: metadata.namespace,
+      operation: 'CREATE',
+      userInfo: { username: 'bench@example.com', uid: 'b3c1f7d2-0000-4000-8000-000000000001', groups: ['system:authenticated', 'team-bench'] },
+      object,
+      oldObject: null,
+      dryRun: false,
+      options: { kind: 'CreateOptions', apiVersion: 'meta.k8s.io/v1', fieldManager: 'kubectl-client-side-apply', fieldValidation: 'Strict' },
+    },
+  };
+}
+
+/**
+ * typicalWidget returns a valid, fully specified Widget of about 2.5 KB in the
+ * review (labels, annotations, five hooks, resources): every schema keyword
+ * of the CRD is exercised and nothing needs a default.
+ */
+export function typicalWidget(name = 'bench-web'): Record<string, unknown> {
+  return {
+    apiVersion: 'demo.portcullis.dev/v1',
+    kind: 'Widget',
+    metadata: {
+      name,
+      namespace: 'team-web',
+      uid: '0b7c3f5e-4d1e-4c59-8d7a-3b2a1c0d9e8f',
+      creationTimestamp: '2026-11-27T09:00:00Z',
+      labels: { 'app.kubernetes.io/name': 'web', 'app.kubernetes.io/part-of': 'storefront', team: 'web', env: 'production' },
+      annotations: { 'portcullis.dev/owner': 'team-web@example.com', 'portcullis.dev/ticket': 'OPS-1234' },
+    },
+    spec: {
+      image: 'registry.example.com/storefront/web:1.4.2',
+      replicas: 3,
+      tier: 'frontend',
+      owner: 'team-web',
+      resources: { cpu: '250m', memoryMiB: 512 },
+      hooks: ['notify', 'audit', 'cache-purge', 'search-index', 'billing'].map((hook, i) => ({
+        name: hook,
+        url: `https://hooks.example.com/widgets/${hook}?tenant=storefront&region=eu-west-${i + 1}`,
+        timeoutSeconds: 10 + i,
+        events: ['create', 'update', 'delete'],
+      })),
+      labels: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`feature-${i}`, `enabled-for-cohort-${i}`])),
+      paused: false,
+      notes: 'Storefront web tier; scaled by the storefront team. See the runbook before changing replicas or hooks.',
+    },
+  };
+}
+
+/** widgetNeedingDefaults returns a valid Widget that leaves replicas, tier, resources, paused and hook timeouts to the schema defaults. */
+export function widgetNeedingDefaults(name = 'bench-minimal'): Record<string, unknown> {
+  const widget = typicalWidget(name);
+  const spec = widget['spec'] as Record<string, unknown>;
+  for (const field of ['replicas', 'tier', 'resources', 'paused']) delete spec[field];
+  spec['hooks'] = (spec['hooks'] as Record<string, unknown>[]).map(({ timeoutSeconds: _t, ...hook }) => hook);
+  return widget;
+}
+
+/**
+ * largeWidget returns a valid Widget of about `bytes` bytes: spec.labels
+ * (validated by the schema: additionalProperties string, maxLength 63) holds
+ * most of it, as a big but legal object would.
+ */
+export function largeWidget(bytes = 1024 * 1024, name = 'bench-large'): Record<string, unknown> {
+  const widget = typicalWidget(name);
+  const labels: Record<string, string> = {};
+  const value = 'v'.repeat(60);
+  const per = `"label-000000":"${value}",`.length;
+  const count = Math.ceil(bytes / per);
+  for (let i = 0; i < count; i++) labels[`label-${String(i).padStart(6, '0')}`] = value;
+  (widget['spec'] as Record<string, unknown>)['labels'] = labels;
+  return widget;
+}
+
+/** bodyOf serializes a payload once. */
+export function bodyOf(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}

@@ -1,0 +1,126 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+
+/** Target is one server under load: a child process listening on 127.0.0.1 over HTTPS. */
+export interface Target {
+  /** name labels the target in the table ("portcullis", "bare", "policies-10"...). */
+  readonly name: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** rssMiB reads the child's current resident set size in MiB (Linux /proc), or NaN. */
+  rssMiB(): number;
+  /** stop sends SIGTERM and waits for the exit (SIGKILL after 5 s). */
+  stop(): Promise<void>;
+}
+
+/** StartOptions describes how to start one target. */
+export interface StartOptions {
+  name: string;
+  /** args are node's arguments (script and flags); the port is appended by `portArgs`. */
+  args: (port: number) => string[];
+  /** env is added to the child's environment. */
+  env?: Record<string, string>;
+  /** readyTimeoutMs bounds the wait for GET /healthz to answer 200; default 30 s. */
+  readyTimeoutMs?: number;
+}
+
+/** freePort asks the kernel for a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * startTarget spawns `node <args>` (stdout discarded, so the server logs at
+ * its normal level at its normal cost), then polls GET /healthz until it
+ * answers 200. Throws with the child's stderr if it exits or never gets ready.
+ */
+export async function startTarget(options: StartOptions): Promise<Target> {
+  const port = await freePort();
+  const child = spawn(process.execPath, options.args(port), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    if (stderr.length < 8192) stderr += chunk.toString('utf8');
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+  while (!(await healthy(port))) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${options.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${stderr}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${options.name} was not ready within ${options.readyTimeoutMs ?? 30_000} ms:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    name: options.name,
+    port,
+    child,
+    rssMiB: () => readRssMiB(child.pid),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+function healthy(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path: '/healthz', method: 'GET', rejectUnauthorized: false, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+/** readRssMiB returns VmRSS of a process from /proc/<pid>/status in MiB, or NaN where /proc is missing. */
+export function readRssMiB(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** postOnce sends one POST and returns the status and parsed JSON body, to check a target answers as expected before loading it. */
+export function postOnce(port: number, path: string, body: Buffer): Promise<{ status: number; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // keep the text: the caller reports it
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
