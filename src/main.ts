@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { UsageError } from './cli/args.js';
+import { CONTROLLER_USAGE, runController } from './cli/controller.js';
 import { REVIEW_USAGE, runReview } from './cli/review.js';
 import { runServe, SERVE_USAGE } from './cli/serve.js';
 
@@ -21,6 +22,7 @@ const io = {
 /** COMMANDS is the command table; each entry lives in src/cli/<name>.ts. */
 const COMMANDS: Record<string, Command> = {
   serve: { usage: SERVE_USAGE, run: runServe },
+  controller: { usage: CONTROLLER_USAGE, run: runController },
   review: { usage: REVIEW_USAGE, run: (argv) => runReview(argv, io) },
 };
 
