@@ -1,0 +1,25 @@
+/**
+ * ConversionError reports an object that can't be converted: `field` is the
+ * path of the offending field in the object (e.g. `hostPort`), `message` says
+ * what is wrong with it. The review handler prefixes the object's
+ * namespace/name and answers `result.status: "Failure"`; it never becomes an
+ * HTTP error.
+ */
+export class ConversionError extends Error {
+  readonly code = 'PCL_ERR_CONVERSION';
+  readonly field: string | undefined;
+
+  constructor(options: { field?: string; message: string; cause?: unknown }) {
+    super(options.field ? `${options.field}: ${options.message}` : options.message, { cause: options.cause });
+    this.name = 'ConversionError';
+    this.field = options.field;
+  }
+}
+
+/** isConversionError tells whether err is a ConversionError. */
+export function isConversionError(err: unknown): err is ConversionError {
+  return err instanceof ConversionError;
+}
+
+/** CONVERSION_ERROR_CODES lists the codes of this module's errors; a test checks they are unique across the project. */
+export const CONVERSION_ERROR_CODES = ['PCL_ERR_CONVERSION'] as const;

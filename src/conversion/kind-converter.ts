@@ -1,0 +1,95 @@
+import { isJsonObject } from '../kube/types.js';
+import type { JsonObject } from '../kube/types.js';
+import { ConversionError } from './conversion-error.js';
+
+/**
+ * SpokeConverter converts one non-hub version of a kind to and from the hub
+ * version. Both functions get an object they may modify and return the
+ * converted object; they may throw ConversionError. apiVersion, kind and
+ * metadata (except labels and annotations) are fixed up afterwards, so a
+ * converter needs to touch only the fields that differ.
+ */
+export interface SpokeConverter {
+  toHub(object: JsonObject): JsonObject;
+  fromHub(object: JsonObject): JsonObject;
+}
+
+/** KindConverter converts objects of one group/kind between its versions, spoke -> hub -> spoke. */
+export interface KindConverter {
+  readonly group: string;
+  readonly kind: string;
+  /** hub is the version every conversion passes through. */
+  readonly hub: string;
+  /** versions lists the hub and every spoke. */
+  readonly versions: readonly string[];
+  /**
+   * convert returns object (in version `from`) converted to version `to`,
+   * with apiVersion `group/to`, the original kind and the original metadata
+   * except labels and annotations. Versions are assumed to differ and to be
+   * known (see `versions`). It may modify `object`; it throws ConversionError.
+   */
+  convert(object: JsonObject, from: string, to: string): JsonObject;
+}
+
+/** KindConverterOptions configures createKindConverter. */
+export interface KindConverterOptions {
+  group: string;
+  kind: string;
+  hub: string;
+  /** spokes maps each non-hub version to its converter. */
+  spokes: Readonly<Record<string, SpokeConverter>>;
+}
+
+/** createKindConverter returns the KindConverter of a hub and its spokes. */
+export function createKindConverter(options: KindConverterOptions): KindConverter {
+  const { group, kind, hub } = options;
+  const spokes = new Map(Object.entries(options.spokes));
+  if (spokes.has(hub)) throw new Error(`createKindConverter: hub ${hub} can't also be a spoke`);
+  const spokeOf = (version: string): SpokeConverter => {
+    const spoke = spokes.get(version);
+    if (!spoke) throw new ConversionError({ field: 'apiVersion', message: `version ${JSON.stringify(version)} of ${group}/${kind} has no converter (known: ${[hub, ...spokes.keys()].join(', ')})` });
+    return spoke;
+  };
+  return {
+    group,
+    kind,
+    hub,
+    versions: [hub, ...spokes.keys()],
+    convert(object, from, to) {
+      const originalKind = object['kind'];
+      const originalMetadata = object['metadata'];
+      let current = object;
+      if (from !== hub) current = checked(spokeOf(from).toHub(current), `${from} -> ${hub}`);
+      current['apiVersion'] = `${group}/${hub}`;
+      if (to !== hub) current = checked(spokeOf(to).fromHub(current), `${hub} -> ${to}`);
+      current['apiVersion'] = `${group}/${to}`;
+      current['kind'] = originalKind as string;
+      restoreMetadata(current, originalMetadata);
+      return current;
+    },
+  };
+}
+
+/**
+ * restoreMetadata puts back the original metadata except labels and
+ * annotations, which are the converter's (protocol.md §2.2 rule 7: the
+ * apiserver takes only those two from the response).
+ */
+export function restoreMetadata(target: JsonObject, original: JsonObject['metadata'] | undefined): void {
+  const converted = isJsonObject(target['metadata']) ? target['metadata'] : {};
+  const metadata: JsonObject = {};
+  if (isJsonObject(original)) {
+    for (const key of Object.keys(original)) {
+      if (key === 'labels' || key === 'annotations') continue;
+      Object.defineProperty(metadata, key, { value: original[key], enumerable: true, writable: true, configurable: true });
+    }
+  }
+  if (converted['labels'] !== undefined) metadata['labels'] = converted['labels'];
+  if (converted['annotations'] !== undefined) metadata['annotations'] = converted['annotations'];
+  target['metadata'] = metadata;
+}
+
+function checked(value: unknown, step: string): JsonObject {
+  if (!isJsonObject(value)) throw new ConversionError({ message: `converter ${step} returned ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}, not an object` });
+  return value;
+}

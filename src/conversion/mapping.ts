@@ -1,0 +1,152 @@
+import { deepCopy } from '../kube/safe-object.js';
+import { isJsonObject } from '../kube/types.js';
+import type { JsonObject, JsonValue } from '../kube/types.js';
+import { ConversionError } from './conversion-error.js';
+import type { CompiledExpression, ExpressionEngine, ExpressionScope } from './expressions.js';
+import { formatFieldPath, getPath, parseFieldPath, removePath, setPath } from './object-path.js';
+import type { FieldPath } from './object-path.js';
+
+/**
+ * MappingRule is one compiled step of a declarative mapping. Steps run in
+ * order on a copy of the source object; every expression (`when`,
+ * `expression`, `check`) sees the source object as received, so the order
+ * of steps never changes what an expression reads.
+ */
+export type MappingRule =
+  | { op: 'move'; from: FieldPath; to: FieldPath; when?: CompiledExpression }
+  | { op: 'set'; path: FieldPath; value: JsonValue; when?: CompiledExpression }
+  | { op: 'compute'; path: FieldPath; expression: CompiledExpression; when?: CompiledExpression }
+  | { op: 'remove'; path: FieldPath; when?: CompiledExpression }
+  | { op: 'require'; check: CompiledExpression; field: string; message: string; when?: CompiledExpression };
+
+/** MappingFunction converts one object's fields (never apiVersion, kind or metadata). It throws ConversionError. */
+export type MappingFunction = (source: JsonObject) => JsonObject;
+
+/**
+ * compileRule checks one rule as written in a Conversion document and
+ * compiles its expressions. Forms: `{move: FROM, to: TO}`,
+ * `{set: PATH, value: JSON}`, `{set: PATH, expression: CEL}`,
+ * `{remove: PATH}`, `{require: CEL, field: PATH, message: TEXT}`; each may
+ * add `when: CEL` (a bool). Throws an Error naming the offending key.
+ */
+export function compileRule(raw: JsonValue, engine: ExpressionEngine): MappingRule {
+  if (!isJsonObject(raw)) throw new Error('must be an object');
+  const ops = ['move', 'set', 'remove', 'require'].filter((op) => raw[op] !== undefined);
+  if (ops.length !== 1) throw new Error(`must have exactly one of move, set, remove, require (found ${ops.length === 0 ? 'none' : ops.join(', ')})`);
+  const op = ops[0] as string;
+  const allowed: Record<string, string[]> = {
+    move: ['move', 'to', 'when'],
+    set: ['set', 'value', 'expression', 'when'],
+    remove: ['remove', 'when'],
+    require: ['require', 'field', 'message', 'when'],
+  };
+  for (const key of Object.keys(raw)) if (!(allowed[op] as string[]).includes(key)) throw new Error(`${key}: not allowed in a ${op} rule`);
+  const when = raw['when'] === undefined ? undefined : compileExpression(raw['when'], 'when', engine, 'bool');
+  const withWhen = <T extends object>(rule: T): T => (when ? { ...rule, when } : rule);
+  switch (op) {
+    case 'move':
+      return withWhen({ op: 'move', from: path(raw['move'], 'move'), to: path(raw['to'], 'to') });
+    case 'remove':
+      return withWhen({ op: 'remove', path: path(raw['remove'], 'remove') });
+    case 'require': {
+      const field = raw['field'];
+      const message = raw['message'];
+      if (typeof field !== 'string' || field === '') throw new Error('field: must name the field the check is about');
+      if (typeof message !== 'string' || message === '') throw new Error('message: must say what is wrong');
+      return withWhen({ op: 'require', check: compileExpression(raw['require'], 'require', engine, 'bool'), field, message });
+    }
+    default: {
+      const target = path(raw['set'], 'set');
+      const hasValue = raw['value'] !== undefined;
+      const hasExpression = raw['expression'] !== undefined;
+      if (hasValue === hasExpression) throw new Error('a set rule needs exactly one of value (a constant) or expression (CEL)');
+      if (hasValue) return withWhen({ op: 'set', path: target, value: deepCopy(raw['value'] as JsonValue) });
+      return withWhen({ op: 'compute', path: target, expression: compileExpression(raw['expression'], 'expression', engine) });
+    }
+  }
+}
+
+/**
+ * createMapping returns the function that applies rules in order to a copy
+ * of the source object. Fields no rule names pass through untouched, which
+ * is how unknown and preserved fields survive. A compute that yields null
+ * leaves its field unset.
+ */
+export function createMapping(rules: readonly MappingRule[], engine: ExpressionEngine): MappingFunction {
+  return (source) => {
+    const out = deepCopy(source);
+    const scope = engine.scope(source);
+    for (const rule of rules) {
+      if (rule.when && !isTrue(rule.when, scope, fieldOf(rule))) continue;
+      applyRule(rule, out, scope);
+    }
+    return out;
+  };
+}
+
+function applyRule(rule: MappingRule, out: JsonObject, scope: ExpressionScope): void {
+  switch (rule.op) {
+    case 'move': {
+      const value = getPath(out, rule.from);
+      if (value === undefined) return;
+      removePath(out, rule.from);
+      setPath(out, rule.to, value);
+      return;
+    }
+    case 'set':
+      setPath(out, rule.path, deepCopy(rule.value));
+      return;
+    case 'compute': {
+      const value = evaluate(rule.expression, scope, formatFieldPath(rule.path));
+      if (value === null) removePath(out, rule.path);
+      else setPath(out, rule.path, value);
+      return;
+    }
+    case 'remove':
+      removePath(out, rule.path);
+      return;
+    case 'require':
+      if (!isTrue(rule.check, scope, rule.field)) throw new ConversionError({ field: rule.field, message: rule.message });
+  }
+}
+
+function fieldOf(rule: MappingRule): string {
+  switch (rule.op) {
+    case 'move':
+      return formatFieldPath(rule.from);
+    case 'require':
+      return rule.field;
+    default:
+      return formatFieldPath(rule.path);
+  }
+}
+
+function isTrue(expression: CompiledExpression, scope: ExpressionScope, field: string): boolean {
+  const value = evaluate(expression, scope, field);
+  if (typeof value !== 'boolean') throw new ConversionError({ field, message: `expression ${JSON.stringify(expression.source)} must yield a bool` });
+  return value;
+}
+
+function evaluate(expression: CompiledExpression, scope: ExpressionScope, field: string): JsonValue {
+  try {
+    return expression.evaluate(scope);
+  } catch (err) {
+    throw new ConversionError({ field, message: `${(err as Error).message} (in ${JSON.stringify(expression.source)})`, cause: err });
+  }
+}
+
+function path(value: JsonValue | undefined, key: string): FieldPath {
+  if (typeof value !== 'string') throw new Error(`${key}: must be a field path string`);
+  const parsed = parseFieldPath(value);
+  if (typeof parsed === 'string') throw new Error(`${key}: ${parsed}`);
+  return parsed;
+}
+
+function compileExpression(value: JsonValue | undefined, key: string, engine: ExpressionEngine, resultType?: string): CompiledExpression {
+  if (typeof value !== 'string' || value.trim() === '') throw new Error(`${key}: must be a CEL expression string`);
+  try {
+    return engine.compile(value, resultType ? { resultType } : {});
+  } catch (err) {
+    throw new Error(`${key}: ${(err as Error).message}`, { cause: err });
+  }
+}
