@@ -1,5 +1,6 @@
 import type { JsonObject } from '../kube/types.js';
 import type { CrdRegistry } from '../schema/crd-registry.js';
+import { unknownFieldWarning } from '../schema/pruning.js';
 import type { AdmissionRequest } from './review.js';
 import { emptyOutcome } from './stage.js';
 import type { Mutator, StageOutcome, Validator } from './stage.js';
@@ -30,6 +31,7 @@ export function createSchemaDefaulter(options: SchemaStageOptions): Mutator {
  * createSchemaValidator returns the validator that checks objects of kinds a
  * loaded CRD serves against that version's openAPIV3Schema, on CREATE and
  * UPDATE (with ratcheting against oldObject). Kinds with no CRD pass.
+ * Fields the apiserver would prune are reported as warnings, never removed.
  */
 export function createSchemaValidator(options: SchemaStageOptions): Validator {
   return {
@@ -40,7 +42,8 @@ export function createSchemaValidator(options: SchemaStageOptions): Validator {
       if (!compiled?.validator) return emptyOutcome();
       const oldObject = request.operation === 'UPDATE' ? request.oldObject : null;
       const result = compiled.validator.validate(object, { oldObject, maxErrors: options.maxErrors });
-      return { ...emptyOutcome(), violations: result.errors.map((error) => ({ kind: 'field' as const, error })), truncated: result.truncated };
+      const warnings = (compiled.unknownFields?.(object) ?? []).map(unknownFieldWarning);
+      return { ...emptyOutcome(), warnings, violations: result.errors.map((error) => ({ kind: 'field' as const, error })), truncated: result.truncated };
     },
   };
 }

@@ -3,8 +3,10 @@ import { isJsonObject } from '../kube/types.js';
 import { deepEqual, hasOwn } from '../kube/safe-object.js';
 import type { FieldError } from './field-error.js';
 import { FieldPath } from './field-path.js';
+import { createOldItemLookup } from './list-map-correlation.js';
 import type { Schema } from './structural.js';
-import { addError, createValidationContext } from './validator-context.js';
+import { matchesSchemaType } from './structural.js';
+import { addError, createValidationContext, finishValidation, isFull } from './validator-context.js';
 import type { Check, ValidationContext } from './validator-context.js';
 import { compileTypeCheck, compileValueChecks } from './value-checks.js';
 
@@ -16,10 +18,30 @@ import { compileTypeCheck, compileValueChecks } from './value-checks.js';
  */
 export type NodeExtension = (schema: Schema) => Check | null;
 
+/**
+ * ValidationPass is an extension that walks the object on its own, after the
+ * schema's checks and the passes before it, so errors come out in the
+ * apiserver's order (schema, embedded resources, list types, CEL rules).
+ */
+export interface ValidationPass {
+  /** name identifies the pass. */
+  readonly name: string;
+  /** compile returns the pass's check for one node, or null. */
+  readonly compile: NodeExtension;
+  /**
+   * ratchet says how UPDATE treats unchanged values: 'node' (default) skips
+   * values equal to oldObject's at the same path; 'none' checks everything;
+   * 'old-object' runs the pass only when oldObject itself passes it.
+   */
+  readonly ratchet?: 'node' | 'none' | 'old-object';
+  /** gate sees the errors so far; a non-null result is reported instead of running the pass. */
+  readonly gate?: (errors: readonly FieldError[]) => FieldError | null;
+}
+
 /** CompileOptions tunes compileValidator. */
 export interface CompileOptions {
-  /** extensions add checks per node; default none. */
-  extensions?: readonly NodeExtension[];
+  /** extensions add checks per node (merged into the schema walk) or passes (own walks, in order); default none. */
+  extensions?: readonly (NodeExtension | ValidationPass)[];
 }
 
 /** ValidateOptions tunes one validation run. */
@@ -45,45 +67,78 @@ export interface ObjectValidator {
 /** ROOT_SKIPPED are the root fields the apiserver validates elsewhere (ObjectMeta and type meta). */
 const ROOT_SKIPPED = new Set(['metadata', 'apiVersion', 'kind']);
 
+interface NodeOptions {
+  extensions: readonly NodeExtension[];
+  /** builtin includes the schema's own keywords (type, value checks, required, anyOf/oneOf/not). */
+  builtin: boolean;
+  /** ratchet skips values equal to their old counterpart. */
+  ratchet: boolean;
+}
+
+interface CompiledPass {
+  check: Check | null;
+  pass: ValidationPass | null;
+}
+
 /**
  * compileValidator compiles a CRD version's openAPIV3Schema once into a tree
  * of closures; validate() then walks only the object. Patterns are compiled
  * with RE2 here, so a bad pattern fails at load (PatternSyntaxError).
  */
 export function compileValidator(schema: Schema, options: CompileOptions = {}): ObjectValidator {
-  const extensions = options.extensions ?? [];
-  const root = compileNode(schema, extensions, true);
+  const all = options.extensions ?? [];
+  const merged = all.filter((e): e is NodeExtension => typeof e === 'function');
+  const passes: CompiledPass[] = [{ pass: null, check: compileNode(schema, { extensions: merged, builtin: true, ratchet: true }, true) }];
+  for (const pass of all.filter((e): e is ValidationPass => typeof e !== 'function')) {
+    passes.push({ pass, check: compileNode(schema, { extensions: [pass.compile], builtin: false, ratchet: pass.ratchet !== 'none' }, true) });
+  }
   return {
     validate(object, validateOptions = {}) {
-      const ctx = createValidationContext({ maxErrors: validateOptions.maxErrors, ratcheting: isJsonObject(validateOptions.oldObject) });
       const old = isJsonObject(validateOptions.oldObject) ? validateOptions.oldObject : undefined;
-      root(object, old, FieldPath.root(), ctx);
-      return { errors: ctx.errors, truncated: ctx.truncated };
+      const ctx = createValidationContext({ maxErrors: validateOptions.maxErrors, ratcheting: old !== undefined });
+      for (const { pass, check } of passes) {
+        if (check === null || isFull(ctx)) continue;
+        const blocked = pass?.gate?.(ctx.errors) ?? null;
+        if (blocked !== null) {
+          addError(ctx, blocked);
+          continue;
+        }
+        if (pass?.ratchet === 'old-object' && old !== undefined) {
+          const oldCtx = createValidationContext({ maxErrors: 0 });
+          check(old, undefined, FieldPath.root(), oldCtx);
+          if (oldCtx.errors.length > 0) continue;
+        }
+        check(object, old, FieldPath.root(), ctx);
+      }
+      return finishValidation(ctx);
     },
   };
 }
 
-function compileNode(schema: Schema, extensions: readonly NodeExtension[], isRoot = false): Check {
-  const typeCheck = compileTypeCheck(schema);
-  const checks: Check[] = [...compileValueChecks(schema)];
-  for (const sub of schema.allOf ?? []) checks.push(compileNode(sub, extensions));
-  if (schema.anyOf) checks.push(compileAnyOf(schema.anyOf, extensions));
-  if (schema.oneOf) checks.push(compileOneOf(schema.oneOf, extensions));
-  if (schema.not) checks.push(compileNot(schema.not, extensions));
-  const required = schema.required ?? [];
-  const properties = compileProperties(schema, extensions, isRoot);
-  const additional = isJsonObject(schema.additionalProperties as JsonValue) ? compileNode(schema.additionalProperties as Schema, extensions) : null;
-  const items = schema.items ? compileNode(schema.items, extensions) : null;
-  for (const extension of extensions) {
-    const check = extension(schema);
-    if (check) checks.push(check);
+function compileNode(schema: Schema, opts: NodeOptions, isRoot = false): Check | null {
+  const typeCheck = opts.builtin ? compileTypeCheck(schema) : null;
+  const checks: Check[] = opts.builtin ? [...compileValueChecks(schema)] : [];
+  for (const sub of schema.allOf ?? []) pushIf(checks, compileNode(sub, opts));
+  if (opts.builtin) {
+    if (schema.anyOf) checks.push(compileAnyOf(schema.anyOf, opts));
+    if (schema.oneOf) checks.push(compileOneOf(schema.oneOf, opts));
+    if (schema.not) checks.push(compileNot(schema.not, opts));
   }
+  const required = opts.builtin ? (schema.required ?? []) : [];
+  const properties = compileProperties(schema, opts, isRoot);
+  const additional = isJsonObject(schema.additionalProperties as JsonValue) ? compileNode(schema.additionalProperties as Schema, opts) : null;
+  const items = schema.items ? compileNode(schema.items, opts) : null;
+  for (const extension of opts.extensions) pushIf(checks, extension(schema));
+  if (!opts.builtin && checks.length === 0 && properties.size === 0 && additional === null && items === null) return null;
   const nullable = schema.nullable === true;
+  const known = new Set(Object.keys(schema.properties ?? {}));
+  const keyOf = opts.builtin ? (p: FieldPath, k: string) => p.key(k) : (p: FieldPath, k: string) => p.mapKey(k);
 
   return (value, old, path, ctx) => {
-    if (ctx.ratcheting && old !== undefined && deepEqual(value, old)) return;
-    if (typeCheck && !typeCheck(value, path, ctx)) return;
-    if (value === null && nullable) return;
+    if (isFull(ctx)) return;
+    if (opts.ratchet && ctx.ratcheting && old !== undefined && deepEqual(value, old)) return;
+    if (typeCheck ? !typeCheck(value, path, ctx) : !opts.builtin && !matchesSchemaType(schema, value)) return;
+    if (value === null && (nullable || !opts.builtin)) return;
     for (const check of checks) check(value, old, path, ctx);
     if (isJsonObject(value)) {
       const oldObj = isJsonObject(old) ? old : undefined;
@@ -95,34 +150,47 @@ function compileNode(schema: Schema, extensions: readonly NodeExtension[], isRoo
       }
       if (additional) {
         for (const key of Object.keys(value)) {
-          if (!properties.has(key)) additional(value[key] as JsonValue, oldObj?.[key], path.key(key), ctx);
+          if (!known.has(key)) additional(value[key] as JsonValue, oldObj?.[key], keyOf(path, key), ctx);
         }
       }
     } else if (Array.isArray(value) && items) {
-      // Items are not correlated with oldObject by index; list-type map
-      // correlation is done by the list-type extension.
-      for (let i = 0; i < value.length; i++) items(value[i] as JsonValue, undefined, path.index(i), ctx);
+      // Only list-type map items correlate with oldObject (by their keys);
+      // items of other lists have no old counterpart.
+      const oldItem = createOldItemLookup(schema, old);
+      for (let i = 0; i < value.length && !isFull(ctx); i++) {
+        const item = value[i] as JsonValue;
+        items(item, old === undefined ? undefined : oldItem(item), path.index(i), ctx);
+      }
     }
   };
 }
 
-function compileProperties(schema: Schema, extensions: readonly NodeExtension[], isRoot: boolean): Map<string, Check> {
+function pushIf(checks: Check[], check: Check | null): void {
+  if (check !== null) checks.push(check);
+}
+
+function compileProperties(schema: Schema, opts: NodeOptions, isRoot: boolean): Map<string, Check> {
   const out = new Map<string, Check>();
   for (const [name, sub] of Object.entries(schema.properties ?? {})) {
     if (isRoot && ROOT_SKIPPED.has(name)) continue;
-    out.set(name, compileNode(sub, extensions));
+    const check = compileNode(sub, opts);
+    if (check !== null) out.set(name, check);
   }
   return out;
 }
 
 function passes(check: Check, value: JsonValue, path: FieldPath, ratcheting: boolean): boolean {
-  const scratch: ValidationContext = createValidationContext({ maxErrors: 1, ratcheting });
+  const scratch: ValidationContext = createValidationContext({ maxErrors: 0, ratcheting });
   check(value, undefined, path, scratch);
   return scratch.errors.length === 0;
 }
 
-function compileAnyOf(subs: Schema[], extensions: readonly NodeExtension[]): Check {
-  const checks = subs.map((s) => compileNode(s, extensions));
+function compileSubs(subs: Schema[], opts: NodeOptions): Check[] {
+  return subs.map((s) => compileNode(s, opts) ?? (() => undefined));
+}
+
+function compileAnyOf(subs: Schema[], opts: NodeOptions): Check {
+  const checks = compileSubs(subs, opts);
   return (value, _old, path, ctx) => {
     if (!checks.some((c) => passes(c, value, path, false))) {
       addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} in body must validate at least one schema (anyOf)` });
@@ -130,8 +198,8 @@ function compileAnyOf(subs: Schema[], extensions: readonly NodeExtension[]): Che
   };
 }
 
-function compileOneOf(subs: Schema[], extensions: readonly NodeExtension[]): Check {
-  const checks = subs.map((s) => compileNode(s, extensions));
+function compileOneOf(subs: Schema[], opts: NodeOptions): Check {
+  const checks = compileSubs(subs, opts);
   return (value, _old, path, ctx) => {
     const n = checks.filter((c) => passes(c, value, path, false)).length;
     if (n !== 1) {
@@ -140,8 +208,8 @@ function compileOneOf(subs: Schema[], extensions: readonly NodeExtension[]): Che
   };
 }
 
-function compileNot(sub: Schema, extensions: readonly NodeExtension[]): Check {
-  const check = compileNode(sub, extensions);
+function compileNot(sub: Schema, opts: NodeOptions): Check {
+  const check = compileNode(sub, opts) ?? (() => undefined);
   return (value, _old, path, ctx) => {
     if (passes(check, value, path, false)) {
       addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} in body must not validate the schema (not)` });

@@ -1,12 +1,14 @@
 import type { GroupVersionKind } from '../kube/types.js';
 import { gvkKey } from '../kube/gvk.js';
 import { compileValidator } from './compile-validator.js';
-import type { NodeExtension, ObjectValidator } from './compile-validator.js';
+import type { NodeExtension, ObjectValidator, ValidationPass } from './compile-validator.js';
 import type { CustomResourceDefinition, CrdVersion } from './crd.js';
 import type { LoadedCrd } from './crd-loader.js';
 import { compileDefaulter } from './defaulting.js';
 import type { Defaulter } from './defaulting.js';
 import { LoadError } from './load-error.js';
+import { compileUnknownFieldFinder } from './pruning.js';
+import type { UnknownFieldFinder } from './pruning.js';
 import type { Schema } from './structural.js';
 
 /** CompiledVersion is one served version of a CRD with its schema compiled. */
@@ -17,6 +19,8 @@ export interface CompiledVersion {
   schema: Schema | undefined;
   validator: ObjectValidator | null;
   defaulter: Defaulter | null;
+  /** unknownFields lists the fields the apiserver would prune from an object (null without a schema). */
+  unknownFields: UnknownFieldFinder | null;
 }
 
 /** CrdRegistry finds the compiled schema of a kind in one version. */
@@ -29,8 +33,8 @@ export interface CrdRegistry {
 
 /** CrdRegistryOptions configures createCrdRegistry. */
 export interface CrdRegistryOptions {
-  /** extensions add schema checks per node (Kubernetes extensions, CEL); default none. */
-  extensions?: readonly NodeExtension[];
+  /** extensions add schema checks per node or as passes (see createKubernetesExtensions); default none. */
+  extensions?: readonly (NodeExtension | ValidationPass)[];
 }
 
 /**
@@ -57,6 +61,7 @@ export function createCrdRegistry(loaded: readonly LoadedCrd[], options: CrdRegi
           schema,
           validator: schema ? compileValidator(schema, { extensions: options.extensions }) : null,
           defaulter: schema ? compileDefaulter(schema) : null,
+          unknownFields: schema ? compileUnknownFieldFinder(schema) : null,
         });
       } catch (err) {
         throw new LoadError({ file, documentIndex: index, field: `spec.versions[${i}].schema.openAPIV3Schema`, message: (err as Error).message, cause: err });

@@ -8,7 +8,7 @@ export class FieldPath {
   private constructor(
     readonly parent: FieldPath | null,
     readonly segment: string | number,
-    readonly kind: 'root' | 'child' | 'index' | 'key',
+    readonly kind: 'root' | 'child' | 'index' | 'key' | 'mapKey',
   ) {}
 
   /** FieldPath.root returns the empty path. */
@@ -33,6 +33,15 @@ export class FieldPath {
    */
   key(k: string): FieldPath {
     return new FieldPath(this, k, 'key');
+  }
+
+  /**
+   * mapKey returns the path of a map value rendered as field.Path.Key does
+   * (`spec.selector[app]`): the notation of list-type, embedded-resource and
+   * CEL errors, which the apiserver builds with field paths, not go-openapi names.
+   */
+  mapKey(k: string): FieldPath {
+    return new FieldPath(this, k, 'mapKey');
   }
 
   /** segments returns the raw path elements from the root, for lookups in other objects. */

@@ -62,3 +62,17 @@ export function jsonTypeOf(value: JsonValue): 'null' | 'boolean' | 'integer' | '
   if (Array.isArray(value)) return 'array';
   return 'object';
 }
+
+/**
+ * matchesSchemaType tells, without reporting, whether a value has the type a
+ * node declares (any type for untyped, int-or-string and preserve-unknown
+ * nodes; null only where nullable). Passes use it to skip values the schema
+ * checks already rejected.
+ */
+export function matchesSchemaType(schema: Schema, value: JsonValue): boolean {
+  if (value === null) return schema.nullable === true || schema.type === undefined;
+  if (schema['x-kubernetes-int-or-string']) return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
+  if (schema.type === undefined) return true;
+  const actual = jsonTypeOf(value);
+  return actual === schema.type || (schema.type === 'number' && actual === 'integer');
+}

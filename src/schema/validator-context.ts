@@ -23,9 +23,13 @@ export function createValidationContext(options: { maxErrors?: number; ratchetin
   return { errors: [], maxErrors: options.maxErrors ?? DEFAULT_MAX_ERRORS, truncated: false, ratcheting: options.ratcheting ?? false };
 }
 
-/** addError records an error unless the bound is reached. */
+/**
+ * addError records an error unless the bound is reached. One error past the
+ * bound is kept, so that finishValidation can tell a run that stopped at the
+ * bound from one that merely reached it.
+ */
 export function addError(ctx: ValidationContext, error: FieldError): void {
-  if (ctx.errors.length >= ctx.maxErrors) {
+  if (ctx.errors.length > ctx.maxErrors) {
     ctx.truncated = true;
     return;
   }
@@ -34,7 +38,16 @@ export function addError(ctx: ValidationContext, error: FieldError): void {
 
 /** isFull tells whether no more errors will be recorded, so callers can stop early. */
 export function isFull(ctx: ValidationContext): boolean {
-  return ctx.errors.length >= ctx.maxErrors;
+  return ctx.errors.length > ctx.maxErrors;
+}
+
+/** finishValidation drops the error kept past the bound and marks the run truncated when there was one. */
+export function finishValidation(ctx: ValidationContext): { errors: FieldError[]; truncated: boolean } {
+  if (ctx.errors.length > ctx.maxErrors) {
+    ctx.errors.length = ctx.maxErrors;
+    ctx.truncated = true;
+  }
+  return { errors: ctx.errors, truncated: ctx.truncated };
 }
 
 /**

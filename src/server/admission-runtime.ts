@@ -3,6 +3,7 @@ import type { AdmissionChain } from '../admission/stage.js';
 import { loadCrds } from '../schema/crd-loader.js';
 import { createCrdRegistry } from '../schema/crd-registry.js';
 import type { CrdRegistry } from '../schema/crd-registry.js';
+import { createKubernetesExtensions } from '../schema/kubernetes-extensions.js';
 
 /** RuntimeSources names where the server's configuration comes from. */
 export interface RuntimeSources {
@@ -27,7 +28,7 @@ export interface RuntimeConfig {
  * good config.
  */
 export async function loadRuntimeConfig(sources: RuntimeSources, now: () => Date = () => new Date()): Promise<RuntimeConfig> {
-  const crds = createCrdRegistry(await loadCrds(sources.crdPaths));
+  const crds = createCrdRegistry(await loadCrds(sources.crdPaths), { extensions: createKubernetesExtensions() });
   const chain: AdmissionChain = {
     mutators: [createSchemaDefaulter({ crds })],
     validators: [createSchemaValidator({ crds })],

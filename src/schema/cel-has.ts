@@ -1,0 +1,94 @@
+import type { Environment } from '@marcbachmann/cel-js';
+import type { CelLibrary } from '../cel/library.js';
+
+/*
+ * cel-js's has() macro accepts only a chain of field selections on a name
+ * (`has(self.a.b)`), while CEL allows any operand (`has(self[0].matches)`,
+ * used by Gateway API). Such calls are rewritten to pclHasField(operand,
+ * 'field'), which tests the field's presence the same way.
+ */
+
+const SIMPLE = /^[A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)+$/;
+const LAST_FIELD = /^([\s\S]*\S)\s*\.\s*([A-Za-z_][A-Za-z0-9_]*)$/;
+
+/** skipString returns the index just past the string literal starting at i (raw and triple-quoted included). */
+function skipString(source: string, i: number): number {
+  let j = i;
+  const raw = source[j] === 'r' || source[j] === 'R';
+  if (raw) j++;
+  const quote = source[j] as string;
+  const triple = source.startsWith(quote.repeat(3), j);
+  const end = triple ? quote.repeat(3) : quote;
+  j += end.length;
+  while (j < source.length) {
+    if (!raw && source[j] === '\\') {
+      j += 2;
+      continue;
+    }
+    if (source.startsWith(end, j)) return j + end.length;
+    j++;
+  }
+  return j;
+}
+
+function isStringStart(source: string, i: number): boolean {
+  const c = source[i];
+  if (c === '"' || c === "'") return true;
+  return (c === 'r' || c === 'R') && (source[i + 1] === '"' || source[i + 1] === "'") && !/[A-Za-z0-9_]/.test(source[i - 1] ?? '');
+}
+
+/** matchingParen returns the index of the `)` closing the `(` at i, or -1. */
+function matchingParen(source: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < source.length; ) {
+    if (isStringStart(source, j)) {
+      j = skipString(source, j);
+      continue;
+    }
+    const c = source[j];
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return j;
+    j++;
+  }
+  return -1;
+}
+
+/** rewriteHasMacro rewrites has() calls cel-js cannot expand into pclHasField calls; other text is kept. */
+export function rewriteHasMacro(source: string): string {
+  let out = '';
+  for (let i = 0; i < source.length; ) {
+    if (isStringStart(source, i)) {
+      const end = skipString(source, i);
+      out += source.slice(i, end);
+      i = end;
+      continue;
+    }
+    const m = /^has\s*\(/.exec(source.slice(i, i + 64));
+    if (m !== null && !/[A-Za-z0-9_.]/.test(source[i - 1] ?? '')) {
+      const open = i + m[0].length - 1;
+      const close = matchingParen(source, open);
+      const arg = close < 0 ? '' : source.slice(open + 1, close).trim();
+      const last = LAST_FIELD.exec(arg);
+      if (close >= 0 && !SIMPLE.test(arg) && last !== null) {
+        out += `pclHasField(${rewriteHasMacro(last[1] as string)}, '${last[2] as string}')`;
+        i = close + 1;
+        continue;
+      }
+    }
+    out += source[i];
+    i++;
+  }
+  return out;
+}
+
+/** HAS_FIELD_LIBRARY registers pclHasField(dyn, string): whether a map or object has the key. */
+export const HAS_FIELD_LIBRARY: CelLibrary = {
+  name: 'has-field',
+  functions: ['pclHasField(dyn, string): bool (internal: has() on any operand)'],
+  register(env: Environment): void {
+    env.registerFunction('pclHasField(dyn, string): bool', (value: unknown, field: string) => {
+      if (value instanceof Map) return value.has(field);
+      return value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, field);
+    });
+  },
+};

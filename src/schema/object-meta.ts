@@ -1,0 +1,153 @@
+import type { JsonObject, JsonValue } from '../kube/types.js';
+import { isJsonObject } from '../kube/types.js';
+import type { FieldError } from './field-error.js';
+
+/*
+ * The ObjectMeta checks the apiserver runs on the metadata of an embedded
+ * resource (apimachinery pkg/api/validation ValidateObjectMeta with
+ * path-segment names), worded as apimachinery's util/validation words them.
+ */
+
+const LABEL_KEY_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
+const LABEL_KEY_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const LABEL_VALUE_FMT = `(${LABEL_KEY_FMT})?`;
+const LABEL_VALUE_MSG = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS1123_LABEL_MSG = "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character";
+const DNS1123_SUBDOMAIN_FMT = `${DNS1123_LABEL_FMT}(\\.${DNS1123_LABEL_FMT})*`;
+const DNS1123_SUBDOMAIN_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
+const DNS1035_LABEL_FMT = '[a-z]([-a-z0-9]*[a-z0-9])?';
+const DNS1035_LABEL_MSG = "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character";
+const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+
+const labelKeyRe = new RegExp(`^${LABEL_KEY_FMT}$`);
+const labelValueRe = new RegExp(`^${LABEL_VALUE_FMT}$`);
+const dns1123LabelRe = new RegExp(`^${DNS1123_LABEL_FMT}$`);
+const dns1123SubdomainRe = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
+const dns1035LabelRe = new RegExp(`^${DNS1035_LABEL_FMT}$`);
+
+/** regexError words a pattern mismatch as apimachinery's RegexError does. */
+export function regexError(msg: string, fmt: string, ...examples: string[]): string {
+  if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join('or ')}regex used for validation is '${fmt}')`;
+}
+
+function maxLenError(n: number): string {
+  return `must be no more than ${n} characters`;
+}
+
+/** isDns1123Subdomain returns the problems of a DNS-1123 subdomain (empty when valid). */
+export function isDns1123Subdomain(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 253) errs.push(maxLenError(253));
+  if (!dns1123SubdomainRe.test(value)) errs.push(regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
+  return errs;
+}
+
+/** isDns1123Label returns the problems of a DNS-1123 label (empty when valid). */
+export function isDns1123Label(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push(maxLenError(63));
+  if (!dns1123LabelRe.test(value)) {
+    errs.push(dns1123SubdomainRe.test(value) ? 'must not contain dots' : regexError(DNS1123_LABEL_MSG, DNS1123_LABEL_FMT, 'my-name', '123-abc'));
+  }
+  return errs;
+}
+
+/** isDns1035Label returns the problems of a DNS-1035 label (empty when valid). */
+export function isDns1035Label(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push(maxLenError(63));
+  if (!dns1035LabelRe.test(value)) errs.push(regexError(DNS1035_LABEL_MSG, DNS1035_LABEL_FMT, 'my-name', 'abc-123'));
+  return errs;
+}
+
+/** isQualifiedName returns the problems of a label key or annotation key (empty when valid). */
+export function isQualifiedName(value: string): string[] {
+  const errs: string[] = [];
+  const parts = value.split('/');
+  let name: string;
+  if (parts.length === 1) name = parts[0] as string;
+  else if (parts.length === 2) {
+    const prefix = parts[0] as string;
+    name = parts[1] as string;
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else errs.push(...isDns1123Subdomain(prefix).map((m) => `prefix part ${m}`));
+  } else {
+    return [`a valid label key ${regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+  }
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`);
+  if (!labelKeyRe.test(name)) errs.push(`name part ${regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}`);
+  return errs;
+}
+
+/** isLabelValue returns the problems of a label value (empty when valid). */
+export function isLabelValue(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > 63) errs.push(maxLenError(63));
+  if (!labelValueRe.test(value)) errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
+  return errs;
+}
+
+function pathSegmentErrors(name: string, prefix: boolean): string[] {
+  if (!prefix && (name === '.' || name === '..')) return [`may not be '${name}'`];
+  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
+}
+
+function stringField(meta: JsonObject, key: string): string {
+  const v = meta[key];
+  return typeof v === 'string' ? v : '';
+}
+
+/**
+ * validateEmbeddedObjectMeta checks an embedded resource's metadata as the
+ * apiserver does: generateName and name as path segments (a missing name is
+ * allowed), namespace as a DNS-1123 label, label keys and values, annotation
+ * keys and total size. `field` is the metadata's path.
+ */
+export function validateEmbeddedObjectMeta(meta: JsonObject, field: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const generateName = stringField(meta, 'generateName');
+  if (generateName !== '') {
+    for (const m of pathSegmentErrors(generateName, true)) errs.push({ type: 'Invalid', field: `${field}.generateName`, badValue: generateName, detail: m });
+  }
+  const name = stringField(meta, 'name') || 'fakename';
+  for (const m of pathSegmentErrors(name, false)) errs.push({ type: 'Invalid', field: `${field}.name`, badValue: name, detail: m });
+  const namespace = stringField(meta, 'namespace');
+  if (namespace !== '') for (const m of isDns1123Label(namespace)) errs.push({ type: 'Invalid', field: `${field}.namespace`, badValue: namespace, detail: m });
+  const labels = isJsonObject(meta['labels']) ? meta['labels'] : {};
+  for (const [k, v] of Object.entries(labels)) {
+    for (const m of isQualifiedName(k)) errs.push({ type: 'Invalid', field: `${field}.labels`, badValue: k, detail: m });
+    const value = typeof v === 'string' ? v : '';
+    for (const m of isLabelValue(value)) errs.push({ type: 'Invalid', field: `${field}.labels`, badValue: value, detail: m });
+  }
+  const annotations = isJsonObject(meta['annotations']) ? meta['annotations'] : {};
+  let size = 0;
+  for (const [k, v] of Object.entries(annotations)) {
+    for (const m of isQualifiedName(k.toLowerCase())) errs.push({ type: 'Invalid', field: `${field}.annotations`, badValue: k, detail: m });
+    size += Buffer.byteLength(k) + Buffer.byteLength(typeof v === 'string' ? v : '');
+  }
+  if (size > TOTAL_ANNOTATION_SIZE_LIMIT) errs.push({ type: 'TooLong', field: `${field}.annotations`, detail: `may not be more than ${TOTAL_ANNOTATION_SIZE_LIMIT} bytes` });
+  return errs;
+}
+
+/**
+ * objectMetaShapeError returns why a metadata value cannot be read as
+ * ObjectMeta (e.g. labels that are not strings), or null. The wording is the
+ * JSON decoder's, which the apiserver reports as the detail.
+ */
+export function objectMetaShapeError(meta: JsonValue): string | null {
+  if (!isJsonObject(meta)) return 'expected a JSON object';
+  for (const key of ['labels', 'annotations']) {
+    const m = meta[key];
+    if (m === undefined || m === null) continue;
+    if (!isJsonObject(m)) return `.${key} must be a map of strings`;
+    for (const v of Object.values(m)) if (typeof v !== 'string') return `.${key} values must be strings`;
+  }
+  for (const key of ['name', 'namespace', 'generateName']) {
+    const v = meta[key];
+    if (v !== undefined && v !== null && typeof v !== 'string') return `.${key} must be a string`;
+  }
+  return null;
+}
