@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createMutateHandler, createValidateHandler } from '../admission/handlers.js';
+import { createCelExpressionEngine } from '../conversion/cel-expressions.js';
+import { loadConversions } from '../conversion/conversion-loader.js';
+import { createConversionHandler } from '../conversion/convert-review.js';
 import { createApp } from '../server/app.js';
+import { createConvertEndpoint } from '../server/convert-endpoint.js';
 import { loadRuntimeConfig } from '../server/admission-runtime.js';
 import type { RuntimeConfig } from '../server/admission-runtime.js';
 import { CERT_FILES, ensureDevCertificates } from '../server/certificates.js';
@@ -12,7 +16,7 @@ import { createCliLogger } from './logger.js';
 /** SERVE_USAGE documents `portcullis serve`. */
 export const SERVE_USAGE = `Usage: portcullis serve [flags]
 
-Serve the admission (/mutate, /validate) webhooks over HTTPS.
+Serve the admission (/mutate, /validate) and conversion (/convert) webhooks over HTTPS.
 
 Flags:
   --port N           HTTPS port (default 8443)
@@ -48,7 +52,16 @@ export async function runServe(argv: string[]): Promise<number> {
   logger.info({ crds: config.crds.crds.map((c) => c.metadata.name) }, 'configuration loaded');
 
   const chain = () => config.chain;
-  const app = createApp({ mutate: createMutateHandler({ chain }), validate: createValidateHandler({ chain }), logger });
+  const conversions = await loadConversions({ policyPaths: sources.policyPaths, crds: config.crds.crds, engine: createCelExpressionEngine() });
+  logger.info({ converters: conversions.converters.map((c) => `${c.group}/${c.kind}`) }, 'conversions loaded');
+  const convert = createConvertEndpoint({
+    handler: createConversionHandler({
+      registry: () => conversions,
+      onError: (err, request) => logger.error({ uid: request.uid, err: err.message }, 'converter failed'),
+    }),
+    logger,
+  });
+  const app = createApp({ mutate: createMutateHandler({ chain }), validate: createValidateHandler({ chain }), convert, logger });
   const tls = {
     cert: await readFile(path.join(certDir, CERT_FILES.cert)),
     key: await readFile(path.join(certDir, CERT_FILES.key)),
