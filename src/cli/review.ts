@@ -2,9 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { createMutateHandler, createValidateHandler } from '../admission/handlers.js';
 import { parseAdmissionReview } from '../admission/parse-review.js';
 import { intoReview } from '../admission/response.js';
+import { createCelExpressionEngine } from '../conversion/cel-expressions.js';
+import { loadConversions } from '../conversion/conversion-loader.js';
+import { createConversionHandler } from '../conversion/convert-review.js';
+import { parseConversionReview } from '../conversion/parse-review.js';
+import { intoConversionReview } from '../conversion/response.js';
 import jsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { deepCopy } from '../kube/safe-object.js';
+import { isJsonObject } from '../kube/types.js';
 import type { JsonValue } from '../kube/types.js';
 import { loadRuntimeConfig } from '../server/admission-runtime.js';
 import { parseFlags, UsageError } from './args.js';
@@ -12,8 +18,9 @@ import { parseFlags, UsageError } from './args.js';
 /** REVIEW_USAGE documents `portcullis review`. */
 export const REVIEW_USAGE = `Usage: portcullis review [flags] FILE|-
 
-Run an AdmissionReview (JSON or YAML) through the same code as the server,
-offline, and print the response review as JSON.
+Run an AdmissionReview or a ConversionReview (JSON or YAML) through the
+same code as the server, offline, and print the response review as JSON.
+A ConversionReview uses the Conversion documents under --policies.
 
 Flags:
   --endpoint NAME    mutate (default: defaults, policy mutations, then
@@ -22,7 +29,8 @@ Flags:
   --policies PATH    policy file or folder, repeatable (default policies)
   --show-patch       also print the decoded patch and the resulting object
 
-Exit status: 0 allowed, 1 denied, 2 bad usage or unreadable input.
+Exit status: 0 allowed (converted), 1 denied (conversion failed), 2 bad usage
+or unreadable input.
 `;
 
 /** runReview reviews one file and prints the result; returns the exit status. */
@@ -40,6 +48,13 @@ export async function runReview(argv: string[], io: { stdout: (s: string) => voi
   const text = file === '-' ? await io.stdin() : await readFile(file, 'utf8');
   const body = await parseInput(text, file);
   const config = await loadRuntimeConfig({ crdPaths: values.crds ?? ['manifests/crds'], policyPaths: values.policies ?? ['policies'] });
+  if (isJsonObject(body) && body['kind'] === 'ConversionReview') {
+    const conversions = await loadConversions({ policyPaths: values.policies ?? ['policies'], crds: config.crds.crds, engine: createCelExpressionEngine() });
+    const conversionReview = parseConversionReview(body);
+    const converted = createConversionHandler({ registry: () => conversions })(conversionReview.request);
+    io.stdout(`${JSON.stringify(intoConversionReview(conversionReview, converted), null, 2)}\n`);
+    return converted.result.status === 'Success' ? 0 : 1;
+  }
   const chain = () => config.chain;
   const review = parseAdmissionReview(body);
   const handler = endpoint === 'mutate' ? createMutateHandler({ chain }) : createValidateHandler({ chain });
