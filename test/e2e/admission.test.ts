@@ -1,7 +1,7 @@
 /**
  * End-to-end admission through a real etcd + kube-apiserver + kubectl, with `portcullis serve`
  * registered as validating and mutating webhook for the Gadget fixture CRD
- * (test/fixtures/e2e/crds/gadgets.yaml). The cluster holds an open copy of the CRD, so defaults
+ * (test/fixtures/e2e/crds/gadgets.yaml) and the example CRDs (manifests/crds). The cluster holds an open copy of the CRD, so defaults
  * and denials observed here are Portcullis's doing, not the apiserver's.
  */
 import assert from 'node:assert/strict';
@@ -58,17 +58,18 @@ await e2eSuite('admission through a real kube-apiserver', () => {
     });
 
   const webhooksInEffect = async () => {
-    // Webhook configurations reach the apiserver's admission plugins through an informer: wait until
-    // Portcullis answers (a denial and a default; the validating configuration was applied together).
+    // Webhook configurations reach the apiserver's admission plugins through an informer: wait
+    // until an invalid object is answered by Portcullis (the validating configuration was applied
+    // in the same kubectl call). Thrown so that a timeout reports what kubectl last said.
     await env.eventually(async () => {
-      const denied = await apply(gadget('probe', { size: 0 }), ['--dry-run=server']);
-      const defaulted = await apply(gadget('probe', { size: 1 }), ['--dry-run=server', '-o', 'json']);
-      return denied.code !== 0 && defaulted.stdout.includes('"replicas": 1');
+      const r = await apply(gadget('probe', { size: 0 }), ['--dry-run=server']);
+      if (r.code !== 0 && !r.stderr.includes('failed calling webhook')) return true;
+      throw new Error(`exit ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
     }, 'the webhooks to be in effect', 30_000);
   };
 
   before(async () => {
-    env = await startE2E({ crds: 'test/fixtures/e2e/crds', failurePolicy: 'Fail' });
+    env = await startE2E({ crds: ['test/fixtures/e2e/crds', 'manifests/crds'], failurePolicy: 'Fail' });
     try {
       await webhooksInEffect();
     } catch (err) {
@@ -156,6 +157,36 @@ await e2eSuite('admission through a real kube-apiserver', () => {
     await assertAbsent('g-dry-bad');
   });
 
+  scenario('the example Widget CRD is installed, defaulted (also inside list items) and enforced', async () => {
+    const widget = (name: string, spec: Record<string, unknown>) => ({
+      apiVersion: 'demo.portcullis.dev/v1',
+      kind: 'Widget',
+      metadata: { name },
+      spec,
+    });
+    const hook = { name: 'notify', url: 'https://hooks.example.com/widgets', events: ['create'] };
+    const created = await apply(widget('w-defaults', { image: 'nginx:1.27', hooks: [hook] }));
+    assert.equal(created.code, 0, created.stderr);
+    assert.equal(created.stdout.trim(), 'widget.demo.portcullis.dev/w-defaults created');
+    const stored = await env.kubectl(['get', 'widget', 'w-defaults', '-o', 'json']);
+    assert.equal(stored.code, 0, stored.stderr);
+    assert.deepEqual((JSON.parse(stored.stdout) as { spec: unknown }).spec, {
+      image: 'nginx:1.27',
+      replicas: 1,
+      tier: 'backend',
+      resources: { cpu: '100m', memoryMiB: 128 },
+      hooks: [{ ...hook, timeoutSeconds: 5 }],
+      paused: false,
+    });
+
+    const denied = await apply(widget('w-bad', { image: 'Nginx', tier: 'edge' }));
+    assertDenied(denied, denyingWebhook, [
+      'Widget.demo.portcullis.dev "w-bad" is invalid: ',
+      `spec.image: Invalid value: "Nginx": spec.image in body should match '^[a-z0-9][a-z0-9./:_-]*$'`,
+      'spec.tier: Unsupported value: "edge": supported values: "frontend", "backend", "batch"',
+    ]);
+  });
+
   scenario('with Portcullis down, Fail rejects with the apiserver error, Ignore admits, and a restart restores it', async () => {
     await env.stopWebhook();
     const refused = await apply(gadget('g-down', { size: 3 }));
@@ -179,10 +210,11 @@ await e2eSuite('admission through a real kube-apiserver', () => {
 
     await env.applyWebhooks({ failurePolicy: 'Fail' });
     await env.startWebhook();
-    await env.eventually(async () => {
+    const denied = await env.eventually(async () => {
       const r = await apply(gadget('g-back-bad', { size: 99 }));
-      return r.stderr.includes('denied the request') ? true : false;
-    }, 'the restarted webhook to deny again');
+      return r.code !== 0 && !r.stderr.includes('failed calling webhook') ? r : false;
+    }, 'the restarted webhook to answer');
+    assertDenied(denied, denyingWebhook, ['spec.size: Invalid value: 99: spec.size in body should be less than or equal to 10']);
     const back = await apply(gadget('g-back', { size: 6 }));
     assert.equal(back.code, 0, back.stderr);
     assert.deepEqual((await getGadget('g-back')).spec, { size: 6, color: 'green', replicas: 1, backup: { enabled: false } });

@@ -18,8 +18,8 @@ export interface PortcullisOptions {
   port: number;
   /** certDir is where the server generates (first start) and reads its certificates. */
   certDir: string;
-  /** crds is passed as --crds. */
-  crds: string;
+  /** crds are passed as --crds (once per path). */
+  crds: string[];
   /** policies is passed as --policies. */
   policies: string;
   /** dnsName is passed as --dns-name when set. */
@@ -83,7 +83,8 @@ export function createPortcullis(options: PortcullisOptions): PortcullisServer {
       }
       if (proc !== undefined) history.push(...proc.output());
       const args = [main, 'serve', '--host', '127.0.0.1', '--port', String(options.port)];
-      args.push('--cert-dir', options.certDir, '--crds', options.crds, '--policies', options.policies);
+      args.push('--cert-dir', options.certDir, '--policies', options.policies);
+      for (const crds of options.crds) args.push('--crds', crds);
       if (options.dnsName !== undefined) args.push('--dns-name', options.dnsName);
       args.push(...(options.extraArgs ?? []));
       const t0 = Date.now();

@@ -30,8 +30,8 @@ export interface E2EOptions {
   webhooks?: boolean;
   /** failurePolicy of both webhooks (default 'Fail'). */
   failurePolicy?: FailurePolicy;
-  /** crds is the file or folder given to `serve --crds` and installed in the cluster (default manifests/crds). */
-  crds?: string;
+  /** crds are the files or folders given to `serve --crds` (repeated) and installed in the cluster (default manifests/crds). */
+  crds?: string | string[];
   /** policies is given to `serve --policies` (default policies/). */
   policies?: string;
   /** clusterSchemas: 'open' (default) installs schema-less CRD copies so Portcullis alone validates and defaults; 'as-is'. */
@@ -118,8 +118,8 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EEnv> {
       baseKubectl(args.some((a) => a === '-n' || a.startsWith('--namespace') || a === '-A') ? args : [`--namespace=${namespace}`, ...args], runOptions);
     mustSucceed(await baseKubectl(['create', 'namespace', namespace]), `create namespace ${namespace}`);
 
-    const crdsPath = resolve(REPO_ROOT, options.crds ?? 'manifests/crds');
-    const crds = loadCrds(crdsPath);
+    const crdPaths = [options.crds ?? 'manifests/crds'].flat().map((p) => resolve(REPO_ROOT, p));
+    const crds = crdPaths.flatMap((p) => loadCrds(p));
     const certDir = join(dir, 'portcullis-certs');
     mkdirSync(certDir, { recursive: true });
     const server = createPortcullis({
@@ -127,7 +127,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EEnv> {
       main: process.env.PORTCULLIS_E2E_MAIN || undefined,
       port: await freePort(),
       certDir,
-      crds: crdsPath,
+      crds: crdPaths,
       policies: resolve(REPO_ROOT, options.policies ?? 'policies'),
       dnsName: options.dnsName,
       extraArgs: options.serverArgs,

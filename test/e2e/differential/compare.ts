@@ -1,0 +1,81 @@
+/**
+ * Comparing one object's outcome at the apiserver with Portcullis's.
+ */
+import fastJsonPatch from 'fast-json-patch';
+import type { Operation } from 'fast-json-patch';
+import type { AdmissionResponse } from '../../../src/admission/review.js';
+import { deepEqual } from '../../../src/kube/safe-object.js';
+import type { JsonObject, JsonValue } from '../../../src/kube/types.js';
+import type { DryRunResult } from './apiserver-client.js';
+
+/** Outcome is one side's verdict in comparable form. */
+export interface Outcome {
+  allowed: boolean;
+  /** fields are the sorted distinct cause fields of a denial. */
+  fields: string[];
+  /** causes are the sorted `field: message` lines of a denial. */
+  causes: string[];
+  /** message is the denial's whole message. */
+  message: string;
+  /** spec is the resulting spec when allowed (after defaulting). */
+  spec: JsonValue | undefined;
+  /** unknownFields are the `unknown field "…"` warnings, sorted. */
+  unknownFields: string[];
+}
+
+/** Disagreement says how two outcomes differ; empty when they agree. */
+export type Difference = 'verdict' | 'fields' | 'defaults' | 'unknown-fields';
+
+function causesOf(status: JsonObject | undefined): { fields: string[]; causes: string[] } {
+  const details = status?.['details'] as JsonObject | undefined;
+  const causes = (details?.['causes'] as JsonObject[] | undefined) ?? [];
+  return {
+    fields: [...new Set(causes.map((c) => String(c['field'] ?? '')))].sort(),
+    causes: causes.map((c) => `${String(c['field'] ?? '')}: ${String(c['message'] ?? '')}`).sort(),
+  };
+}
+
+/** fromApiserver reads a dry-run answer. */
+export function fromApiserver(result: DryRunResult): Outcome {
+  const allowed = result.status >= 200 && result.status < 300;
+  const { fields, causes } = allowed ? { fields: [], causes: [] } : causesOf(result.body);
+  return {
+    allowed,
+    fields,
+    causes,
+    message: allowed ? '' : String(result.body['message'] ?? ''),
+    spec: allowed ? (result.body['spec'] as JsonValue | undefined) : undefined,
+    unknownFields: result.warnings.filter((w) => w.startsWith('unknown field')).sort(),
+  };
+}
+
+function removePath(object: JsonValue, path: string): void {
+  const segments = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] as string)));
+  let cur: JsonValue | undefined = object;
+  for (const seg of segments.slice(0, -1)) cur = cur !== null && typeof cur === 'object' ? (cur as Record<string, JsonValue>)[seg as string] : undefined;
+  if (cur !== null && typeof cur === 'object' && !Array.isArray(cur)) delete (cur as Record<string, JsonValue>)[segments[segments.length - 1] as string];
+}
+
+/** fromPortcullis reads our /mutate answer for `original`; unknown fields are pruned from the spec as the apiserver would. */
+export function fromPortcullis(original: JsonObject, response: AdmissionResponse): Outcome {
+  const unknownFields = (response.warnings ?? []).filter((w) => w.startsWith('unknown field')).sort();
+  let spec: JsonValue | undefined;
+  if (response.allowed) {
+    const ops = response.patch ? (JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as Operation[]) : [];
+    const patched = fastJsonPatch.applyPatch(structuredClone(original), ops, false, false).newDocument as JsonObject;
+    for (const w of unknownFields) removePath(patched, (/^unknown field "(.*)"$/.exec(w)?.[1] ?? '') as string);
+    spec = patched['spec'];
+  }
+  const { fields, causes } = response.allowed ? { fields: [], causes: [] } : causesOf(response.status as unknown as JsonObject);
+  return { allowed: response.allowed, fields, causes, message: response.allowed ? '' : String(response.status?.message ?? ''), spec, unknownFields };
+}
+
+/** compareOutcomes lists how two outcomes differ (empty when they agree). */
+export function compareOutcomes(apiserver: Outcome, ours: Outcome): Difference[] {
+  const out: Difference[] = [];
+  if (apiserver.allowed !== ours.allowed) out.push('verdict');
+  else if (!apiserver.allowed && !deepEqual(apiserver.fields, ours.fields)) out.push('fields');
+  else if (apiserver.allowed && !deepEqual(apiserver.spec ?? null, ours.spec ?? null)) out.push('defaults');
+  if (!deepEqual(apiserver.unknownFields, ours.unknownFields)) out.push('unknown-fields');
+  return out;
+}
