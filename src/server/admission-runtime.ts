@@ -4,6 +4,10 @@ import { loadCrds } from '../schema/crd-loader.js';
 import { createCrdRegistry } from '../schema/crd-registry.js';
 import type { CrdRegistry } from '../schema/crd-registry.js';
 import { createKubernetesExtensions } from '../schema/kubernetes-extensions.js';
+import { createCelEnvironment } from '../cel/environment.js';
+import { loadPolicies } from '../policy/loader.js';
+import { createPolicyEngine } from '../policy/policy-engine.js';
+import type { PolicyEngine } from '../policy/policy-engine.js';
 
 /** RuntimeSources names where the server's configuration comes from. */
 export interface RuntimeSources {
@@ -17,21 +21,28 @@ export interface RuntimeSources {
 export interface RuntimeConfig {
   crds: CrdRegistry;
   chain: AdmissionChain;
+  /** policies are the compiled AdmissionPolicies in force. */
+  policies: PolicyEngine;
+  /** files are the policy files read (CRD folders are watched as given). */
+  policyFiles: readonly string[];
   /** loadedAt is when this configuration was compiled. */
   loadedAt: Date;
 }
 
 /**
- * loadRuntimeConfig reads and compiles CRDs (and, once policies land,
- * policies) into the admission chain: schema defaults first, then schema
- * validation. Throws LoadError on any bad file; the caller keeps its last
+ * loadRuntimeConfig reads and compiles CRDs and AdmissionPolicies into the
+ * admission chain: schema defaults, then policy mutations; schema
+ * validation, then policy rules. Throws LoadError on any bad file; the caller keeps its last
  * good config.
  */
 export async function loadRuntimeConfig(sources: RuntimeSources, now: () => Date = () => new Date()): Promise<RuntimeConfig> {
   const crds = createCrdRegistry(await loadCrds(sources.crdPaths), { extensions: createKubernetesExtensions() });
+  const loaded = await loadPolicies(sources.policyPaths, { cel: createCelEnvironment() });
+  const policies = createPolicyEngine(loaded.policies);
+  // Policy mutations run after schema defaults (so they see defaulted fields); policy rules after schema validation.
   const chain: AdmissionChain = {
-    mutators: [createSchemaDefaulter({ crds })],
-    validators: [createSchemaValidator({ crds })],
+    mutators: [createSchemaDefaulter({ crds }), { name: 'policy-mutations', mutate: policies.mutate }],
+    validators: [createSchemaValidator({ crds }), { name: 'policy-rules', validate: policies.validate }],
   };
-  return { crds, chain, loadedAt: now() };
+  return { crds, chain, policies, policyFiles: loaded.files, loadedAt: now() };
 }

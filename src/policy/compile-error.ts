@@ -1,0 +1,25 @@
+/**
+ * PolicyCompileError reports a part of a policy that can't be compiled (a
+ * bad pattern, CEL expression, schema or field path). `field` is the path in
+ * the policy document, e.g. `spec.rules[2].cel.expression`; the loader turns
+ * it into a LoadError naming file and document.
+ */
+export class PolicyCompileError extends Error {
+  readonly code = 'PCL_ERR_POLICY_COMPILE';
+  readonly field: string;
+  constructor(field: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PolicyCompileError';
+    this.field = field;
+  }
+}
+
+/** atField runs compile, rethrowing any error as a PolicyCompileError at field (keeping deeper fields). */
+export function atField<T>(field: string, compile: () => T): T {
+  try {
+    return compile();
+  } catch (err) {
+    if (err instanceof PolicyCompileError) throw err;
+    throw new PolicyCompileError(field, (err as Error).message, { cause: err });
+  }
+}

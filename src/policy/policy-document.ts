@@ -1,0 +1,78 @@
+import { Ajv } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { JsonValue } from '../kube/types.js';
+import { POLICY_JSON_SCHEMA } from './policy-schema.js';
+import type { PolicyDocument } from './types.js';
+
+/** DocumentProblem is the first thing wrong with a policy document: where and what. */
+export interface DocumentProblem {
+  field: string;
+  message: string;
+}
+
+let validate: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  // Compiled on first use, not at import (no work at import time).
+  validate ??= new Ajv({ allErrors: false, strict: false }).compile(POLICY_JSON_SCHEMA);
+  return validate;
+}
+
+/** pointerToField turns a JSON pointer (`/spec/rules/0/name`) into a field path (`spec.rules[0].name`). */
+export function pointerToField(pointer: string): string {
+  let out = '';
+  for (const raw of pointer.split('/').slice(1)) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (/^\d+$/.test(part)) out += `[${part}]`;
+    else out += out === '' ? part : `.${part}`;
+  }
+  return out;
+}
+
+function describe(error: ErrorObject): DocumentProblem {
+  const field = pointerToField(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return { field: field === '' ? String(params['additionalProperty']) : `${field}.${String(params['additionalProperty'])}`, message: 'unknown field' };
+    case 'required':
+      return { field: field === '' ? String(params['missingProperty']) : `${field}.${String(params['missingProperty'])}`, message: 'required field is missing' };
+    case 'enum':
+      return { field, message: `must be one of: ${(params['allowedValues'] as unknown[]).join(', ')}` };
+    case 'const':
+      return { field, message: `must be ${JSON.stringify(params['allowedValue'])}` };
+    case 'oneOf':
+      if (/^spec\.rules\[\d+\]$/.test(field)) return { field, message: 'must set exactly one of metadata, immutable, schema, cel, deleteProtection' };
+      if (/\.deleteProtection$/.test(field)) return { field, message: 'must set exactly one of annotation, label' };
+      if (/\.defaults\[\d+\]$/.test(field)) return { field, message: 'must set exactly one of value, expression' };
+      return { field, message: error.message ?? 'is invalid' };
+    case 'anyOf':
+      if (field === 'spec') return { field, message: 'must have rules or mutations' };
+      if (/\.resources\[\d+\]$/.test(field)) return { field, message: 'must name kinds or resources' };
+      if (/^spec\.mutations\[\d+\]$/.test(field)) return { field, message: 'must set defaults, labels or annotations' };
+      return { field, message: error.message ?? 'is invalid' };
+    case 'not':
+      return { field, message: 'set message or messageExpression, not both' };
+    default:
+      return { field, message: error.message ?? 'is invalid' };
+  }
+}
+
+/**
+ * checkPolicyDocument validates a parsed YAML document against
+ * POLICY_JSON_SCHEMA; it returns null when valid, else the first problem
+ * with the field to blame.
+ */
+export function checkPolicyDocument(value: JsonValue): DocumentProblem | null {
+  const check = validator();
+  if (check(value)) return null;
+  const errors = check.errors ?? [];
+  // ajv reports the deepest failing keyword first for oneOf/anyOf; prefer a named failure when one exists.
+  const first = errors[0];
+  return first ? describe(first) : { field: '', message: 'is invalid' };
+}
+
+/** isPolicyDocument narrows a checked value. */
+export function asPolicyDocument(value: JsonValue): PolicyDocument {
+  return value as unknown as PolicyDocument;
+}
