@@ -1,6 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { deepCopy } from '../kube/safe-object.js';
 import type { JsonObject } from '../kube/types.js';
 import { ConversionError } from './conversion-error.js';
 import type { SpokeConverter } from './kind-converter.js';
@@ -83,7 +84,7 @@ export async function importCodeConverter(file: string): Promise<CodeConverterMo
   throw new Error('must export functions toHub and fromHub');
 }
 
-/** codeSpokeConverter adapts a module to a SpokeConverter (the kind converter hands it a private copy and checks the result). */
+/** codeSpokeConverter adapts a module to a SpokeConverter: the module gets a private copy; the kind converter checks the result. */
 export function codeSpokeConverter(module: CodeConverterModule, context: Omit<CodeConverterContext, 'fail'>): SpokeConverter {
   const full: CodeConverterContext = {
     ...context,
@@ -93,7 +94,7 @@ export function codeSpokeConverter(module: CodeConverterModule, context: Omit<Co
   };
   Object.freeze(full);
   return {
-    toHub: (object) => module.toHub(object, full),
-    fromHub: (object) => module.fromHub(object, full),
+    toHub: (object) => module.toHub(deepCopy(object), full),
+    fromHub: (object) => module.fromHub(deepCopy(object), full),
   };
 }

@@ -1,8 +1,10 @@
-import { deepCopy } from '../kube/safe-object.js';
-import type { JsonObject } from '../kube/types.js';
-import { putConversionData, takeConversionData } from './conversion-data.js';
+import { hasOwn, setOwn } from '../kube/safe-object.js';
+import { isJsonObject } from '../kube/types.js';
+import type { JsonObject, JsonValue } from '../kube/types.js';
+import { CONVERSION_DATA_ANNOTATION, putConversionData, takeConversionData } from './conversion-data.js';
 import { ConversionError } from './conversion-error.js';
 import { applyRestorePatch, diffObjects } from './json-diff.js';
+import type { RestorePatch } from './json-diff.js';
 import type { KindConverter } from './kind-converter.js';
 import { restoreMetadata } from './kind-converter.js';
 
@@ -21,13 +23,15 @@ import { restoreMetadata } from './kind-converter.js';
  * object is not modified. Throws ConversionError.
  */
 export function convertLossless(converter: KindConverter, object: JsonObject, from: string, to: string): JsonObject {
-  const base = deepCopy(object);
-  const data = takeConversionData(base);
-  const converted = converter.convert(deepCopy(base), from, to);
+  // Converters never modify their input, so the object itself serves as the
+  // base unless the annotation has to be taken out of a copy.
+  const base = hasConversionData(object) ? copyForData(object) : object;
+  const data = base === object ? {} : takeConversionData(base);
+  const converted = converter.convert(base, from, to);
   const restore = data[to];
   if (restore !== undefined) {
     delete data[to];
-    applyRestorePatch(converted, restore, (pointer) => {
+    applyRestorePatch(converted, onlyOwnFields(restore), (pointer) => {
       throw new ConversionError({ field: 'metadata.annotations[portcullis.dev/conversion-data]', message: `${JSON.stringify(pointer)} is not a JSON pointer` });
     });
     converted['apiVersion'] = `${converter.group}/${to}`;
@@ -35,7 +39,7 @@ export function convertLossless(converter: KindConverter, object: JsonObject, fr
     restoreMetadata(converted, base['metadata']);
     dropEmptyAnnotations(converted);
   }
-  const back = converter.convert(deepCopy(converted), to, from);
+  const back = converter.convert(converted, to, from);
   const lost = diffObjects(base, back);
   if (lost === undefined) delete data[from];
   else Object.defineProperty(data, from, { value: lost, enumerable: true, writable: true, configurable: true });
@@ -49,4 +53,34 @@ function dropEmptyAnnotations(object: JsonObject): void {
   if (annotations !== null && typeof annotations === 'object' && !Array.isArray(annotations) && Object.keys(annotations).length === 0) {
     delete metadata['annotations'];
   }
+}
+
+function hasConversionData(object: JsonObject): boolean {
+  const metadata = object['metadata'];
+  const annotations = isJsonObject(metadata) ? metadata['annotations'] : undefined;
+  return isJsonObject(annotations) && hasOwn(annotations, CONVERSION_DATA_ANNOTATION);
+}
+
+/** copyForData copies the object down to its annotations map, the only part takeConversionData changes. */
+function copyForData(object: JsonObject): JsonObject {
+  const metadata = object['metadata'] as JsonObject;
+  return { ...object, metadata: { ...metadata, annotations: { ...(metadata['annotations'] as JsonObject) } } };
+}
+
+/**
+ * onlyOwnFields drops pointers into what the converter and the apiserver
+ * own (apiVersion, kind, metadata other than labels and annotations): the
+ * annotation is user-editable, and they are put back afterwards anyway.
+ */
+function onlyOwnFields(patch: RestorePatch): RestorePatch {
+  const allowed = (pointer: string) =>
+    pointer !== '/apiVersion' && pointer !== '/kind' && (!pointer.startsWith('/metadata') || /^\/metadata\/(labels|annotations)(\/|$)/.test(pointer));
+  const out: RestorePatch = {};
+  if (patch.remove) out.remove = patch.remove.filter(allowed);
+  if (patch.set) {
+    const set: JsonObject = {};
+    for (const pointer of Object.keys(patch.set)) if (allowed(pointer)) setOwn(set, pointer, patch.set[pointer] as JsonValue);
+    out.set = set;
+  }
+  return out;
 }

@@ -1,4 +1,4 @@
-import { deepCopy, deepEqual, hasOwn } from '../kube/safe-object.js';
+import { deepCopy, deepEqual, hasOwn, setOwn } from '../kube/safe-object.js';
 import { isJsonObject } from '../kube/types.js';
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { removePath, setPath, toPointer, fromPointer } from './object-path.js';
@@ -21,7 +21,7 @@ export interface RestorePatch {
  * deterministic.
  */
 export function diffObjects(to: JsonObject, from: JsonObject): RestorePatch | undefined {
-  const set: Record<string, JsonValue> = {};
+  const set: JsonObject = {};
   const remove: string[] = [];
   walk(to, from, [], set, remove);
   const patch: RestorePatch = {};
@@ -30,19 +30,17 @@ export function diffObjects(to: JsonObject, from: JsonObject): RestorePatch | un
   return patch.set || patch.remove ? patch : undefined;
 }
 
-function walk(to: JsonObject, from: JsonObject, path: string[], set: Record<string, JsonValue>, remove: string[]): void {
+function walk(to: JsonObject, from: JsonObject, path: string[], set: JsonObject, remove: string[]): void {
   for (const key of Object.keys(to)) {
     const want = to[key] as JsonValue;
     const here = [...path, key];
     if (!hasOwn(from, key)) {
-      Object.defineProperty(set, toPointer(here), { value: deepCopy(want), enumerable: true, writable: true, configurable: true });
+      setOwn(set, toPointer(here), deepCopy(want));
       continue;
     }
     const have = from[key] as JsonValue;
     if (isJsonObject(want) && isJsonObject(have)) walk(want, have, here, set, remove);
-    else if (!deepEqual(want, have)) {
-      Object.defineProperty(set, toPointer(here), { value: deepCopy(want), enumerable: true, writable: true, configurable: true });
-    }
+    else if (!deepEqual(want, have)) setOwn(set, toPointer(here), deepCopy(want));
   }
   for (const key of Object.keys(from)) {
     if (!hasOwn(to, key)) remove.push(toPointer([...path, key]));

@@ -1,13 +1,15 @@
+import { setOwn } from '../kube/safe-object.js';
 import { isJsonObject } from '../kube/types.js';
-import type { JsonObject } from '../kube/types.js';
+import type { JsonObject, JsonValue } from '../kube/types.js';
 import { ConversionError } from './conversion-error.js';
 
 /**
  * SpokeConverter converts one non-hub version of a kind to and from the hub
- * version. Both functions get an object they may modify and return the
- * converted object; they may throw ConversionError. apiVersion, kind and
- * metadata (except labels and annotations) are fixed up afterwards, so a
- * converter needs to touch only the fields that differ.
+ * version. Both functions return a new object and never modify their input
+ * (declarative mappings work on a copy; code modules get a copy); they may
+ * throw ConversionError. apiVersion, kind and metadata (except labels and
+ * annotations) are fixed up afterwards, so a converter needs to touch only
+ * the fields that differ.
  */
 export interface SpokeConverter {
   toHub(object: JsonObject): JsonObject;
@@ -26,7 +28,7 @@ export interface KindConverter {
    * convert returns object (in version `from`) converted to version `to`,
    * with apiVersion `group/to`, the original kind and the original metadata
    * except labels and annotations. Versions are assumed to differ and to be
-   * known (see `versions`). It may modify `object`; it throws ConversionError.
+   * known (see `versions`). object is not modified; throws ConversionError.
    */
   convert(object: JsonObject, from: string, to: string): JsonObject;
 }
@@ -58,9 +60,12 @@ export function createKindConverter(options: KindConverterOptions): KindConverte
     convert(object, from, to) {
       const originalKind = object['kind'];
       const originalMetadata = object['metadata'];
+      // from !== to, so at least one spoke step runs and `current` is never `object`.
       let current = object;
-      if (from !== hub) current = checked(spokeOf(from).toHub(current), `${from} -> ${hub}`);
-      current['apiVersion'] = `${group}/${hub}`;
+      if (from !== hub) {
+        current = checked(spokeOf(from).toHub(current), `${from} -> ${hub}`);
+        current['apiVersion'] = `${group}/${hub}`;
+      }
       if (to !== hub) current = checked(spokeOf(to).fromHub(current), `${hub} -> ${to}`);
       current['apiVersion'] = `${group}/${to}`;
       current['kind'] = originalKind as string;
@@ -81,7 +86,7 @@ export function restoreMetadata(target: JsonObject, original: JsonObject['metada
   if (isJsonObject(original)) {
     for (const key of Object.keys(original)) {
       if (key === 'labels' || key === 'annotations') continue;
-      Object.defineProperty(metadata, key, { value: original[key], enumerable: true, writable: true, configurable: true });
+      setOwn(metadata, key, original[key] as JsonValue);
     }
   }
   if (converted['labels'] !== undefined) metadata['labels'] = converted['labels'];

@@ -12,12 +12,13 @@ import type { FieldPath } from './object-path.js';
  * `expression`, `check`) sees the source object as received, so the order
  * of steps never changes what an expression reads.
  */
-export type MappingRule =
-  | { op: 'move'; from: FieldPath; to: FieldPath; when?: CompiledExpression }
-  | { op: 'set'; path: FieldPath; value: JsonValue; when?: CompiledExpression }
-  | { op: 'compute'; path: FieldPath; expression: CompiledExpression; when?: CompiledExpression }
-  | { op: 'remove'; path: FieldPath; when?: CompiledExpression }
-  | { op: 'require'; check: CompiledExpression; field: string; message: string; when?: CompiledExpression };
+export type MappingRule = { field: string; when?: CompiledExpression } & (
+  | { op: 'move'; from: FieldPath; to: FieldPath }
+  | { op: 'set'; path: FieldPath; value: JsonValue }
+  | { op: 'compute'; path: FieldPath; expression: CompiledExpression }
+  | { op: 'remove'; path: FieldPath }
+  | { op: 'require'; check: CompiledExpression; message: string }
+);
 
 /** MappingFunction converts one object's fields (never apiVersion, kind or metadata). It throws ConversionError. */
 export type MappingFunction = (source: JsonObject) => JsonObject;
@@ -44,24 +45,29 @@ export function compileRule(raw: JsonValue, engine: ExpressionEngine): MappingRu
   const when = raw['when'] === undefined ? undefined : compileExpression(raw['when'], 'when', engine, 'bool');
   const withWhen = <T extends object>(rule: T): T => (when ? { ...rule, when } : rule);
   switch (op) {
-    case 'move':
-      return withWhen({ op: 'move', from: path(raw['move'], 'move'), to: path(raw['to'], 'to') });
-    case 'remove':
-      return withWhen({ op: 'remove', path: path(raw['remove'], 'remove') });
+    case 'move': {
+      const from = path(raw['move'], 'move');
+      return withWhen({ op: 'move', field: formatFieldPath(from), from, to: path(raw['to'], 'to') });
+    }
+    case 'remove': {
+      const target = path(raw['remove'], 'remove');
+      return withWhen({ op: 'remove', field: formatFieldPath(target), path: target });
+    }
     case 'require': {
       const field = raw['field'];
       const message = raw['message'];
       if (typeof field !== 'string' || field === '') throw new Error('field: must name the field the check is about');
       if (typeof message !== 'string' || message === '') throw new Error('message: must say what is wrong');
-      return withWhen({ op: 'require', check: compileExpression(raw['require'], 'require', engine, 'bool'), field, message });
+      return withWhen({ op: 'require', field, check: compileExpression(raw['require'], 'require', engine, 'bool'), message });
     }
     default: {
       const target = path(raw['set'], 'set');
       const hasValue = raw['value'] !== undefined;
       const hasExpression = raw['expression'] !== undefined;
       if (hasValue === hasExpression) throw new Error('a set rule needs exactly one of value (a constant) or expression (CEL)');
-      if (hasValue) return withWhen({ op: 'set', path: target, value: deepCopy(raw['value'] as JsonValue) });
-      return withWhen({ op: 'compute', path: target, expression: compileExpression(raw['expression'], 'expression', engine) });
+      const field = formatFieldPath(target);
+      if (hasValue) return withWhen({ op: 'set', field, path: target, value: deepCopy(raw['value'] as JsonValue) });
+      return withWhen({ op: 'compute', field, path: target, expression: compileExpression(raw['expression'], 'expression', engine) });
     }
   }
 }
@@ -77,7 +83,7 @@ export function createMapping(rules: readonly MappingRule[], engine: ExpressionE
     const out = deepCopy(source);
     const scope = engine.scope(source);
     for (const rule of rules) {
-      if (rule.when && !isTrue(rule.when, scope, fieldOf(rule))) continue;
+      if (rule.when && !isTrue(rule.when, scope, rule.field)) continue;
       applyRule(rule, out, scope);
     }
     return out;
@@ -97,7 +103,7 @@ function applyRule(rule: MappingRule, out: JsonObject, scope: ExpressionScope): 
       setPath(out, rule.path, deepCopy(rule.value));
       return;
     case 'compute': {
-      const value = evaluate(rule.expression, scope, formatFieldPath(rule.path));
+      const value = evaluate(rule.expression, scope, rule.field);
       if (value === null) removePath(out, rule.path);
       else setPath(out, rule.path, value);
       return;
@@ -107,17 +113,6 @@ function applyRule(rule: MappingRule, out: JsonObject, scope: ExpressionScope): 
       return;
     case 'require':
       if (!isTrue(rule.check, scope, rule.field)) throw new ConversionError({ field: rule.field, message: rule.message });
-  }
-}
-
-function fieldOf(rule: MappingRule): string {
-  switch (rule.op) {
-    case 'move':
-      return formatFieldPath(rule.from);
-    case 'require':
-      return rule.field;
-    default:
-      return formatFieldPath(rule.path);
   }
 }
 

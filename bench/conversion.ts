@@ -1,0 +1,70 @@
+/**
+ * Benchmark: time to convert a 1,000-object ConversionReview of CronTabs
+ * (half v1beta1, half v1, desired v1beta1 and v1 alternately), with the
+ * shipped CRD and declarative converter (CEL). Reports the handler alone
+ * and the whole request path minus the network (JSON.parse, review checks,
+ * conversion, JSON.stringify).
+ *
+ *   node --import tsx bench/conversion.ts [--objects 1000] [--runs 200]
+ */
+import { parseArgs } from 'node:util';
+import { createCelExpressionEngine } from '../src/conversion/cel-expressions.js';
+import { loadConversions } from '../src/conversion/conversion-loader.js';
+import { createConversionHandler } from '../src/conversion/convert-review.js';
+import { parseConversionReview } from '../src/conversion/parse-review.js';
+import { intoConversionReview } from '../src/conversion/response.js';
+import type { JsonObject, JsonValue } from '../src/kube/types.js';
+import { loadCrds } from '../src/schema/crd-loader.js';
+
+const { values } = parseArgs({ options: { objects: { type: 'string', default: '1000' }, runs: { type: 'string', default: '200' } } });
+const count = Number(values.objects);
+const runs = Number(values.runs);
+
+function cronTab(i: number): JsonObject {
+  const metadata: JsonObject = {
+    name: `crontab-${i}`,
+    namespace: `team-${i % 7}`,
+    uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    resourceVersion: String(1000 + i),
+    generation: 1,
+    creationTimestamp: '2026-11-27T04:00:00Z',
+    labels: { app: 'cron', tier: i % 2 === 0 ? 'batch' : 'web' },
+    annotations: { 'example.com/owner': `owner-${i % 13}` },
+  };
+  const spec = { cronSpec: `*/${(i % 59) + 1} * * * *`, image: `registry.example.com/cron:${i % 10}`, replicas: i % 5 };
+  return i % 2 === 0
+    ? { apiVersion: 'example.com/v1beta1', kind: 'CronTab', metadata, spec, hostPort: `host-${i}.example.com:${1024 + i}` }
+    : { apiVersion: 'example.com/v1', kind: 'CronTab', metadata, spec, host: `host-${i}.example.com`, port: String(1024 + i) };
+}
+
+const crds = (await loadCrds(['manifests/crds'])).map((l) => l.crd);
+const registry = await loadConversions({ policyPaths: ['policies'], crds, engine: createCelExpressionEngine() });
+const handler = createConversionHandler({ registry: () => registry });
+const objects = Array.from({ length: count }, (_, i) => cronTab(i));
+const bodies = ['example.com/v1beta1', 'example.com/v1'].map((desiredAPIVersion, n) =>
+  JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'ConversionReview', request: { uid: `bench-${n}`, desiredAPIVersion, objects } }),
+);
+
+function measure(label: string, fn: (i: number) => void): void {
+  for (let i = 0; i < 20; i++) fn(i); // warm-up: JIT and CEL caches
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn(i);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => (times[Math.min(times.length - 1, Math.floor(q * times.length))] as number).toFixed(2);
+  console.log(`${label}: median ${at(0.5)} ms, p95 ${at(0.95)} ms, min ${at(0)} ms (${runs} runs of ${count} objects)`);
+}
+
+const reviews = bodies.map((b) => parseConversionReview(JSON.parse(b) as JsonValue));
+measure('handler only', (i) => {
+  const response = handler((reviews[i % 2] as (typeof reviews)[number]).request);
+  if (response.result.status !== 'Success') throw new Error(response.result.message);
+});
+measure('parse + convert + serialize', (i) => {
+  const review = parseConversionReview(JSON.parse(bodies[i % 2] as string) as JsonValue);
+  const response = handler(review.request);
+  if (JSON.stringify(intoConversionReview(review, response)).length === 0) throw new Error('empty');
+});
