@@ -3,6 +3,7 @@ import { UsageError } from './cli/args.js';
 import { CONTROLLER_USAGE, runController } from './cli/controller.js';
 import { REVIEW_USAGE, runReview } from './cli/review.js';
 import { runServe, SERVE_USAGE } from './cli/serve.js';
+import { runTest, TEST_USAGE } from './cli/test.js';
 
 /** Command is one `portcullis <command>`: its usage text and its entry point returning an exit status. */
 interface Command {
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   serve: { usage: SERVE_USAGE, run: runServe },
   controller: { usage: CONTROLLER_USAGE, run: runController },
   review: { usage: REVIEW_USAGE, run: (argv) => runReview(argv, io) },
+  test: { usage: TEST_USAGE, run: (argv) => runTest(argv, io) },
 };
 
 const USAGE = `Usage: portcullis <command> [flags]

@@ -38,8 +38,12 @@ export function attribution(id: RuleIdentity): string {
   return `(policy ${id.policy}, rule ${id.rule})`;
 }
 
+/** findingText is the plain text of a finding for warnings and audit values: `<field>: <detail>`. */
 function findingText(finding: Finding): string {
-  return finding.kind === 'forbidden' ? finding.message : errorString(finding.error);
+  if (finding.kind === 'forbidden') return finding.message;
+  const { field, detail } = finding.error;
+  if (detail === undefined || detail === '') return errorString(finding.error);
+  return field === '' ? detail : `${field}: ${detail}`;
 }
 
 function withMessage(id: RuleIdentity, finding: Finding): Finding {

@@ -1,0 +1,107 @@
+import type { GroupVersionKind, JsonObject, JsonValue, UserInfo } from '../kube/types.js';
+import { isJsonObject } from '../kube/types.js';
+import { LoadError } from '../schema/load-error.js';
+import type { YamlDocument } from '../schema/yaml-documents.js';
+import type { PolicyRequest } from './outcome.js';
+import { checkTestDocument } from './test-suite-schema.js';
+
+/** CaseExpectation is what a test case expects of the admission response. Omitted fields are not checked. */
+export interface CaseExpectation {
+  allowed: boolean;
+  code?: number;
+  reason?: string;
+  /** message is an RE2 pattern the status message must contain a match of. */
+  message?: string;
+  /** warnings is the exact list of warnings, in order. */
+  warnings?: string[];
+  /** auditAnnotations is the exact map of audit annotations. */
+  auditAnnotations?: Record<string, string>;
+  /** patch is the exact list of JSON Patch operations ([] for none). */
+  patch?: JsonValue[];
+  /** object is the exact object after the patch. */
+  object?: JsonObject;
+}
+
+/** PolicyTestCase is one case, with its request built and its origin for messages. */
+export interface PolicyTestCase {
+  suite: string;
+  name: string;
+  file: string;
+  documentIndex: number;
+  endpoint: 'mutate' | 'validate';
+  request: PolicyRequest & { uid: string; operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT' };
+  expect: CaseExpectation;
+}
+
+/** ResourceResolver names the plural resource of a kind (from the loaded CRDs). */
+export type ResourceResolver = (gvk: GroupVersionKind) => string | undefined;
+
+function gvkOf(object: JsonObject | null, fail: (field: string, message: string) => never): GroupVersionKind {
+  const apiVersion = object?.['apiVersion'];
+  const kind = object?.['kind'];
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') fail('object', 'object (or oldObject) needs apiVersion and kind');
+  const [group, version] = (apiVersion as string).includes('/') ? (apiVersion as string).split('/', 2) : ['', apiVersion as string];
+  return { group: group as string, version: version as string, kind: kind as string };
+}
+
+function buildRequest(raw: JsonObject, uid: string, resolve: ResourceResolver, fail: (field: string, message: string) => never): PolicyTestCase['request'] {
+  if (isJsonObject(raw['review'] as JsonValue)) {
+    const review = raw['review'] as JsonObject;
+    const request = (isJsonObject(review['request'] as JsonValue) ? review['request'] : review) as unknown as PolicyTestCase['request'];
+    return { ...request, uid: request.uid ?? uid, object: request.object ?? null, oldObject: request.oldObject ?? null };
+  }
+  const object = isJsonObject(raw['object'] as JsonValue) ? (raw['object'] as JsonObject) : null;
+  const oldObject = isJsonObject(raw['oldObject'] as JsonValue) ? (raw['oldObject'] as JsonObject) : null;
+  if (object === null && oldObject === null) fail('', 'a case needs review, object or oldObject');
+  const operation = (raw['operation'] as PolicyTestCase['request']['operation'] | undefined) ?? (object && oldObject ? 'UPDATE' : object ? 'CREATE' : 'DELETE');
+  const subject = object ?? oldObject;
+  const kind = isJsonObject(raw['kind'] as JsonValue) ? (raw['kind'] as unknown as GroupVersionKind) : gvkOf(subject, fail);
+  const metadata = isJsonObject(subject?.['metadata'] as JsonValue) ? (subject?.['metadata'] as JsonObject) : {};
+  const namespace = typeof raw['namespace'] === 'string' ? raw['namespace'] : typeof metadata['namespace'] === 'string' ? metadata['namespace'] : undefined;
+  const userInfo: UserInfo = isJsonObject(raw['userInfo'] as JsonValue)
+    ? (raw['userInfo'] as unknown as UserInfo)
+    : { username: typeof raw['user'] === 'string' ? raw['user'] : 'test-user', groups: Array.isArray(raw['groups']) ? (raw['groups'] as string[]) : ['system:authenticated'] };
+  const request: PolicyTestCase['request'] = {
+    uid,
+    kind,
+    resource: { group: kind.group, version: kind.version, resource: resolve(kind) ?? `${kind.kind.toLowerCase()}s` },
+    operation,
+    userInfo,
+    object: operation === 'DELETE' ? null : object,
+    oldObject: operation === 'CREATE' ? null : oldObject,
+    dryRun: raw['dryRun'] === true,
+  };
+  if (typeof metadata['name'] === 'string') request.name = metadata['name'];
+  if (namespace !== undefined) request.namespace = namespace;
+  if (typeof raw['subResource'] === 'string') request.subResource = raw['subResource'];
+  return request;
+}
+
+/**
+ * parsePolicyTestSuite reads one PolicyTest document into its cases. A case
+ * is a full AdmissionReview (`review`) or a bare `object`/`oldObject` with
+ * `operation`, `user`/`groups` (or `userInfo`), `namespace`, `subResource`
+ * and `dryRun` shortcuts; the operation defaults from which objects are
+ * given. Problems throw LoadError naming file, document and field.
+ */
+export function parsePolicyTestSuite(doc: YamlDocument, resolve: ResourceResolver): PolicyTestCase[] {
+  const problem = checkTestDocument(doc.value);
+  if (problem) throw new LoadError({ file: doc.file, documentIndex: doc.index, field: problem.field, message: problem.message });
+  const suite = doc.value as JsonObject;
+  const suiteName = ((suite['metadata'] as JsonObject)['name'] as string) ?? '';
+  const cases = ((suite['spec'] as JsonObject)['cases'] as JsonObject[]) ?? [];
+  return cases.map((raw, i) => {
+    const fail = (field: string, message: string): never => {
+      throw new LoadError({ file: doc.file, documentIndex: doc.index, field: `spec.cases[${i}]${field ? `.${field}` : ''}`, message });
+    };
+    return {
+      suite: suiteName,
+      name: raw['name'] as string,
+      file: doc.file,
+      documentIndex: doc.index,
+      endpoint: (raw['endpoint'] as 'mutate' | 'validate' | undefined) ?? 'mutate',
+      request: buildRequest(raw, `${suiteName}-${i}`, resolve, fail),
+      expect: raw['expect'] as unknown as CaseExpectation,
+    };
+  });
+}
