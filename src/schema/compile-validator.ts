@@ -3,12 +3,13 @@ import { isJsonObject } from '../kube/types.js';
 import { deepEqual, hasOwn } from '../kube/safe-object.js';
 import type { FieldError } from './field-error.js';
 import { FieldPath } from './field-path.js';
+import { compileComposition } from './composition.js';
 import { createOldItemLookup } from './list-map-correlation.js';
 import type { Schema } from './structural.js';
 import { matchesSchemaType } from './structural.js';
 import { addError, createValidationContext, finishValidation, isFull } from './validator-context.js';
 import type { Check, ValidationContext } from './validator-context.js';
-import { compileTypeCheck, compileValueChecks } from './value-checks.js';
+import { compileEnumCheck, compileTypeCheck, compileValueChecks } from './value-checks.js';
 
 /**
  * NodeExtension compiles extra checks for one schema node (Kubernetes
@@ -116,53 +117,99 @@ export function compileValidator(schema: Schema, options: CompileOptions = {}): 
 }
 
 function compileNode(schema: Schema, opts: NodeOptions, isRoot = false): Check | null {
-  const typeCheck = opts.builtin ? compileTypeCheck(schema) : null;
-  const checks: Check[] = opts.builtin ? [...compileValueChecks(schema)] : [];
-  for (const sub of schema.allOf ?? []) pushIf(checks, compileNode(sub, opts));
-  if (opts.builtin) {
-    if (schema.anyOf) checks.push(compileAnyOf(schema.anyOf, opts));
-    if (schema.oneOf) checks.push(compileOneOf(schema.oneOf, opts));
-    if (schema.not) checks.push(compileNot(schema.not, opts));
-  }
-  const required = opts.builtin ? (schema.required ?? []) : [];
-  const properties = compileProperties(schema, opts, isRoot);
-  const additional = isJsonObject(schema.additionalProperties as JsonValue) ? compileNode(schema.additionalProperties as Schema, opts) : null;
-  const items = schema.items ? compileNode(schema.items, opts) : null;
+  return opts.builtin ? compileBuiltinNode(schema, opts, isRoot) : compilePassNode(schema, opts, isRoot);
+}
+
+/**
+ * compileBuiltinNode checks a node as kube-openapi's SchemaValidator does:
+ * every validator that applies to the value's actual kind runs, even after a
+ * type error (type, anyOf/oneOf/allOf/not, string, format, number, array,
+ * enum, then object properties and required); a null is only checked for
+ * type and enum.
+ */
+function compileBuiltinNode(schema: Schema, opts: NodeOptions, isRoot: boolean): Check {
+  const typeCheck = compileTypeCheck(schema);
+  const composition = compileComposition(schema, (sub) => compileBuiltinNode(sub, opts, false));
+  const checks: Check[] = compileValueChecks(schema);
+  const enumCheck = compileEnumCheck(schema);
   for (const extension of opts.extensions) pushIf(checks, extension(schema));
-  if (!opts.builtin && checks.length === 0 && properties.size === 0 && additional === null && items === null) return null;
+  const required = schema.required ?? [];
+  const properties = compileProperties(schema, opts, isRoot);
+  const additional = isJsonObject(schema.additionalProperties as JsonValue) ? compileBuiltinNode(schema.additionalProperties as Schema, opts, false) : null;
+  const items = schema.items ? compileBuiltinNode(schema.items, opts, false) : null;
   const nullable = schema.nullable === true;
   const known = new Set(Object.keys(schema.properties ?? {}));
-  const keyOf = opts.builtin ? (p: FieldPath, k: string) => p.key(k) : (p: FieldPath, k: string) => p.mapKey(k);
 
   return (value, old, path, ctx) => {
     if (isFull(ctx)) return;
     if (opts.ratchet && ctx.ratcheting && old !== undefined && deepEqual(value, old)) return;
-    if (typeCheck ? !typeCheck(value, path, ctx) : !opts.builtin && !matchesSchemaType(schema, value)) return;
-    if (value === null && (nullable || !opts.builtin)) return;
+    ctx.matches++;
+    const typeOk = typeCheck ? typeCheck(value, path, ctx) : true;
+    if (value === null) {
+      if (enumCheck && !(nullable && typeOk)) enumCheck(value, old, path, ctx);
+      return;
+    }
+    composition?.(value, old, path, ctx);
     for (const check of checks) check(value, old, path, ctx);
+    enumCheck?.(value, old, path, ctx);
     if (isJsonObject(value)) {
       const oldObj = isJsonObject(old) ? old : undefined;
+      if (additional) {
+        for (const key of Object.keys(value)) {
+          if (!known.has(key)) additional(value[key] as JsonValue, oldObj?.[key], path.key(key), ctx);
+        }
+      }
       for (const [name, check] of properties) {
         if (hasOwn(value, name)) check(value[name] as JsonValue, oldObj?.[name], path.child(name), ctx);
       }
       for (const name of required) {
         if (!hasOwn(value, name)) addError(ctx, { type: 'Required', field: path.child(name).toString() });
       }
+    } else if (Array.isArray(value) && items) {
+      walkItems(schema, items, value, old, path, ctx);
+    }
+  };
+}
+
+/** compilePassNode compiles one pass's checks; subtrees without any are left out (null). */
+function compilePassNode(schema: Schema, opts: NodeOptions, isRoot: boolean): Check | null {
+  const checks: Check[] = [];
+  for (const sub of schema.allOf ?? []) pushIf(checks, compilePassNode(sub, opts, false));
+  for (const extension of opts.extensions) pushIf(checks, extension(schema));
+  const properties = compileProperties(schema, opts, isRoot);
+  const additional = isJsonObject(schema.additionalProperties as JsonValue) ? compilePassNode(schema.additionalProperties as Schema, opts, false) : null;
+  const items = schema.items ? compilePassNode(schema.items, opts, false) : null;
+  if (checks.length === 0 && properties.size === 0 && additional === null && items === null) return null;
+  const known = new Set(Object.keys(schema.properties ?? {}));
+
+  return (value, old, path, ctx) => {
+    if (isFull(ctx)) return;
+    if (opts.ratchet && ctx.ratcheting && old !== undefined && deepEqual(value, old)) return;
+    if (value === null || !matchesSchemaType(schema, value)) return;
+    for (const check of checks) check(value, old, path, ctx);
+    if (isJsonObject(value)) {
+      const oldObj = isJsonObject(old) ? old : undefined;
+      for (const [name, check] of properties) {
+        if (hasOwn(value, name)) check(value[name] as JsonValue, oldObj?.[name], path.child(name), ctx);
+      }
       if (additional) {
         for (const key of Object.keys(value)) {
-          if (!known.has(key)) additional(value[key] as JsonValue, oldObj?.[key], keyOf(path, key), ctx);
+          if (!known.has(key)) additional(value[key] as JsonValue, oldObj?.[key], path.mapKey(key), ctx);
         }
       }
     } else if (Array.isArray(value) && items) {
-      // Only list-type map items correlate with oldObject (by their keys);
-      // items of other lists have no old counterpart.
-      const oldItem = createOldItemLookup(schema, old);
-      for (let i = 0; i < value.length && !isFull(ctx); i++) {
-        const item = value[i] as JsonValue;
-        items(item, old === undefined ? undefined : oldItem(item), path.index(i), ctx);
-      }
+      walkItems(schema, items, value, old, path, ctx);
     }
   };
+}
+
+/** walkItems checks list items; only list-type map items correlate with oldObject (by key), others have no old counterpart. */
+function walkItems(schema: Schema, items: Check, value: JsonValue[], old: JsonValue | undefined, path: FieldPath, ctx: ValidationContext): void {
+  const oldItem = createOldItemLookup(schema, old);
+  for (let i = 0; i < value.length && !isFull(ctx); i++) {
+    const item = value[i] as JsonValue;
+    items(item, old === undefined ? undefined : oldItem(item), path.index(i), ctx);
+  }
 }
 
 function pushIf(checks: Check[], check: Check | null): void {
@@ -177,42 +224,4 @@ function compileProperties(schema: Schema, opts: NodeOptions, isRoot: boolean): 
     if (check !== null) out.set(name, check);
   }
   return out;
-}
-
-function passes(check: Check, value: JsonValue, path: FieldPath, ratcheting: boolean): boolean {
-  const scratch: ValidationContext = createValidationContext({ maxErrors: 0, ratcheting });
-  check(value, undefined, path, scratch);
-  return scratch.errors.length === 0;
-}
-
-function compileSubs(subs: Schema[], opts: NodeOptions): Check[] {
-  return subs.map((s) => compileNode(s, opts) ?? (() => undefined));
-}
-
-function compileAnyOf(subs: Schema[], opts: NodeOptions): Check {
-  const checks = compileSubs(subs, opts);
-  return (value, _old, path, ctx) => {
-    if (!checks.some((c) => passes(c, value, path, false))) {
-      addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} in body must validate at least one schema (anyOf)` });
-    }
-  };
-}
-
-function compileOneOf(subs: Schema[], opts: NodeOptions): Check {
-  const checks = compileSubs(subs, opts);
-  return (value, _old, path, ctx) => {
-    const n = checks.filter((c) => passes(c, value, path, false)).length;
-    if (n !== 1) {
-      addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} in body must validate one and only one schema (oneOf)` });
-    }
-  };
-}
-
-function compileNot(sub: Schema, opts: NodeOptions): Check {
-  const check = compileNode(sub, opts) ?? (() => undefined);
-  return (value, _old, path, ctx) => {
-    if (passes(check, value, path, false)) {
-      addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} in body must not validate the schema (not)` });
-    }
-  };
 }

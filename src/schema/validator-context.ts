@@ -16,11 +16,17 @@ export interface ValidationContext {
   truncated: boolean;
   /** ratcheting is true on UPDATE: unchanged values are not re-validated. */
   readonly ratcheting: boolean;
+  /**
+   * matches counts the schema nodes visited, as kube-openapi's MatchCount
+   * does: among failing anyOf/oneOf branches, the one that got furthest
+   * explains the failure.
+   */
+  matches: number;
 }
 
 /** createValidationContext starts a validation run. */
 export function createValidationContext(options: { maxErrors?: number; ratcheting?: boolean } = {}): ValidationContext {
-  return { errors: [], maxErrors: options.maxErrors ?? DEFAULT_MAX_ERRORS, truncated: false, ratcheting: options.ratcheting ?? false };
+  return { errors: [], maxErrors: options.maxErrors ?? DEFAULT_MAX_ERRORS, truncated: false, ratcheting: options.ratcheting ?? false, matches: 0 };
 }
 
 /**

@@ -41,44 +41,40 @@ export function compileTypeCheck(schema: Schema): ((value: JsonValue, path: Fiel
   };
 }
 
-/** compileValueChecks returns the checks of a node's value keywords (string, number, array, object, enum). */
+/** compileValueChecks returns the checks of a node's value keywords in kube-openapi's order (string, format, number, array, object counts); enum is separate. */
 export function compileValueChecks(schema: Schema): Check[] {
   const checks: Check[] = [];
   pushStringChecks(schema, checks);
   pushNumberChecks(schema, checks);
   pushCollectionChecks(schema, checks);
-  if (schema.enum !== undefined) {
-    const allowed = schema.enum;
-    const supported = allowed.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
-    checks.push((value, _old, path, ctx) => {
-      if (!allowed.some((candidate) => deepEqual(candidate, value))) {
-        addError(ctx, { type: 'NotSupported', field: path.toString(), badValue: value, detail: `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` });
-      }
-    });
-  }
   return checks;
+}
+
+/** compileEnumCheck returns the enum check of a node (which also applies to null), or null when it has no enum. */
+export function compileEnumCheck(schema: Schema): Check | null {
+  if (schema.enum === undefined) return null;
+  const allowed = schema.enum;
+  const supported = allowed.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  return (value, _old, path, ctx) => {
+    if (!allowed.some((candidate) => deepEqual(candidate, value))) {
+      addError(ctx, { type: 'NotSupported', field: path.toString(), badValue: value, detail: `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` });
+    }
+  };
 }
 
 function pushStringChecks(schema: Schema, checks: Check[]): void {
   const { maxLength, minLength, pattern, format } = schema;
-  if (maxLength !== undefined) {
+  const re = pattern !== undefined ? compileRe2(pattern) : undefined;
+  if (maxLength !== undefined || minLength !== undefined || re !== undefined) {
+    // kube-openapi's string validator stops at the first failing keyword.
     checks.push((value, _old, path, ctx) => {
-      if (typeof value === 'string' && runeCount(value) > maxLength) {
+      if (typeof value !== 'string') return;
+      const n = maxLength !== undefined || minLength !== undefined ? runeCount(value) : 0;
+      if (maxLength !== undefined && n > maxLength) {
         addError(ctx, { type: 'TooLong', field: path.toString(), detail: `may not be more than ${maxLength} ${maxLength === 1 ? 'byte' : 'bytes'}` });
-      }
-    });
-  }
-  if (minLength !== undefined) {
-    checks.push((value, _old, path, ctx) => {
-      if (typeof value === 'string' && runeCount(value) < minLength) {
+      } else if (minLength !== undefined && n < minLength) {
         addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should be at least ${minLength} chars long` });
-      }
-    });
-  }
-  if (pattern !== undefined) {
-    const re = compileRe2(pattern);
-    checks.push((value, _old, path, ctx) => {
-      if (typeof value === 'string' && !re.test(value)) {
+      } else if (re !== undefined && !re.test(value)) {
         addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should match '${pattern}'` });
       }
     });
@@ -95,12 +91,12 @@ function pushStringChecks(schema: Schema, checks: Check[]): void {
 
 function pushNumberChecks(schema: Schema, checks: Check[]): void {
   const { maximum, minimum, exclusiveMaximum, exclusiveMinimum, multipleOf } = schema;
-  if (maximum !== undefined) {
+  if (multipleOf !== undefined && multipleOf > 0) {
     checks.push((value, _old, path, ctx) => {
       if (typeof value !== 'number') return;
-      if (exclusiveMaximum ? value >= maximum : value > maximum) {
-        const words = exclusiveMaximum ? 'should be less than' : 'should be less than or equal to';
-        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} ${words} ${formatNumber(maximum)}` });
+      const quotient = value / multipleOf;
+      if (Math.abs(quotient - Math.round(quotient)) > 1e-9) {
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should be a multiple of ${formatNumber(multipleOf)}` });
       }
     });
   }
@@ -113,12 +109,12 @@ function pushNumberChecks(schema: Schema, checks: Check[]): void {
       }
     });
   }
-  if (multipleOf !== undefined && multipleOf > 0) {
+  if (maximum !== undefined) {
     checks.push((value, _old, path, ctx) => {
       if (typeof value !== 'number') return;
-      const quotient = value / multipleOf;
-      if (Math.abs(quotient - Math.round(quotient)) > 1e-9) {
-        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should be a multiple of ${formatNumber(multipleOf)}` });
+      if (exclusiveMaximum ? value >= maximum : value > maximum) {
+        const words = exclusiveMaximum ? 'should be less than' : 'should be less than or equal to';
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} ${words} ${formatNumber(maximum)}` });
       }
     });
   }
