@@ -89,8 +89,12 @@ export function restoreMetadata(target: JsonObject, original: JsonObject['metada
       setOwn(metadata, key, original[key] as JsonValue);
     }
   }
-  if (converted['labels'] !== undefined) metadata['labels'] = converted['labels'];
-  if (converted['annotations'] !== undefined) metadata['annotations'] = converted['annotations'];
+  // Copied, so that adding the conversion-data annotation later can't reach
+  // into an input object a converter shared its maps with.
+  for (const key of ['labels', 'annotations']) {
+    const map = converted[key];
+    if (map !== undefined) metadata[key] = isJsonObject(map) ? { ...map } : map;
+  }
   target['metadata'] = metadata;
 }
 

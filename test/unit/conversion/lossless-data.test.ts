@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { CONVERSION_DATA_ANNOTATION, MAX_CONVERSION_DATA_BYTES, putConversionData, takeConversionData } from '../../../src/conversion/conversion-data.js';
+import { ConversionError } from '../../../src/conversion/conversion-error.js';
+import { applyRestorePatch, diffObjects } from '../../../src/conversion/json-diff.js';
+import { fromPointer, toPointer } from '../../../src/conversion/object-path.js';
+import { deepCopy, deepEqual } from '../../../src/kube/safe-object.js';
+import type { JsonObject } from '../../../src/kube/types.js';
+import { jsonValue } from './schema-arbitrary.js';
+
+const jsonObject = fc.dictionary(fc.string({ maxLength: 6 }), jsonValue, { maxKeys: 5 }).map((o) => JSON.parse(JSON.stringify(o)) as JsonObject);
+
+describe('diffObjects and applyRestorePatch', () => {
+  test('applying the diff of two objects to the second gives the first, for any JSON objects', () => {
+    fc.assert(
+      fc.property(jsonObject, jsonObject, (to, from) => {
+        const patch = diffObjects(to, from);
+        const target = deepCopy(from);
+        if (patch) applyRestorePatch(target, patch);
+        assert.deepEqual(target, to);
+        assert.equal(patch === undefined, deepEqual(to, from), 'no patch exactly when the objects are equal');
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('equal objects have no diff; keys with / and ~ survive as JSON pointers', () => {
+    assert.equal(diffObjects({ a: { b: [1] } }, { a: { b: [1] } }), undefined);
+    const patch = diffObjects({ 'a/b': { '~c': 1 } }, {});
+    assert.deepEqual(patch, { set: { '/a~1b': { '~c': 1 } } });
+    assert.deepEqual(fromPointer(toPointer(['a/b', '~c'])), ['a/b', '~c']);
+  });
+
+  test('a __proto__ key in a patch stays plain data and pollutes nothing', () => {
+    const patch = JSON.parse('{"set":{"/__proto__/polluted":true,"/spec/__proto__":{"x":1}}}');
+    const target: JsonObject = {};
+    applyRestorePatch(target, patch);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.equal(Object.getPrototypeOf(target), Object.prototype);
+    assert.deepEqual(Object.keys(target), ['__proto__', 'spec']);
+  });
+
+  test('pointers that do not decode are reported, not applied', () => {
+    const bad: string[] = [];
+    applyRestorePatch({}, { set: { 'no-slash': 1 }, remove: ['/~2'] }, (p) => bad.push(p));
+    assert.deepEqual(bad, ['/~2', 'no-slash']);
+  });
+});
+
+describe('the conversion-data annotation', () => {
+  test('takeConversionData removes the annotation, and an annotations map left empty', () => {
+    const object: JsonObject = { metadata: { name: 'a', annotations: { [CONVERSION_DATA_ANNOTATION]: '{"v1":{"set":{"/host":"h"}}}' } } };
+    assert.deepEqual(takeConversionData(object), { v1: { set: { '/host': 'h' } } });
+    assert.deepEqual(object, { metadata: { name: 'a' } });
+  });
+
+  test('takeConversionData leaves other annotations and objects without the annotation alone', () => {
+    const object: JsonObject = { metadata: { annotations: { keep: 'me' } } };
+    assert.deepEqual(takeConversionData(object), {});
+    assert.deepEqual(object, { metadata: { annotations: { keep: 'me' } } });
+  });
+
+  for (const [value, message] of [
+    ['not json', 'is not valid JSON'],
+    ['[1]', 'must be a JSON object of version -> {set, remove}'],
+    ['{"v1":{"set":[]}}', 'entry "v1" must be {set: object, remove: [string]}'],
+    ['{"v1":{"other":1}}', 'entry "v1" must be {set: object, remove: [string]}'],
+  ] as const) {
+    test(`a hand-edited annotation ${JSON.stringify(value)} is a ConversionError naming the annotation`, () => {
+      const object: JsonObject = { metadata: { annotations: { [CONVERSION_DATA_ANNOTATION]: value } } };
+      assert.throws(() => takeConversionData(object), (err: unknown) => {
+        assert.ok(err instanceof ConversionError);
+        assert.equal(err.field, `metadata.annotations[${CONVERSION_DATA_ANNOTATION}]`);
+        assert.equal(err.message, `metadata.annotations[${CONVERSION_DATA_ANNOTATION}]: ${message}`);
+        return true;
+      });
+    });
+  }
+
+  test('putConversionData writes compact JSON, creating metadata.annotations, and skips empty data', () => {
+    const object: JsonObject = { metadata: { name: 'a' } };
+    putConversionData(object, {});
+    assert.deepEqual(object, { metadata: { name: 'a' } });
+    putConversionData(object, { v1: { remove: ['/x'] } });
+    assert.deepEqual(object, { metadata: { name: 'a', annotations: { [CONVERSION_DATA_ANNOTATION]: '{"v1":{"remove":["/x"]}}' } } });
+  });
+
+  test('putConversionData refuses data over the size bound instead of letting the apiserver reject the write', () => {
+    const object: JsonObject = { metadata: {} };
+    assert.throws(() => putConversionData(object, { v1: { set: { '/big': 'x'.repeat(MAX_CONVERSION_DATA_BYTES) } } }), ConversionError);
+  });
+});
