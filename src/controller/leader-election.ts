@@ -120,8 +120,12 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       observe(created);
       return true;
     }
+    const before = observed?.holder;
     const seen = observe(lease);
-    if (seen.holder !== '' && seen.holder !== identity && observedAt + leaseDuration > clock.now()) return false;
+    if (seen.holder !== '' && seen.holder !== identity && observedAt + leaseDuration > clock.now()) {
+      if (before !== seen.holder) logger.info({ lease: `${namespace}/${name}`, holder: seen.holder }, 'lease held by another candidate, standing by');
+      return false;
+    }
     const updated = await client.update(LEASES, { ...lease, spec: leaseSpec(lease) });
     observe(updated);
     return true;
@@ -134,6 +138,17 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
       logger.warn({ err: errorMessage(err), lease: `${namespace}/${name}` }, 'lease attempt failed');
       return false;
     }
+  }
+
+  /**
+   * nextAttemptIn is RetryPeriod, except that a lease expiring sooner is tried
+   * right at expiry: a standby then takes over within LeaseDuration +
+   * RetryPeriod of the leader's last renewal, instead of up to one more period.
+   */
+  function nextAttemptIn(): number {
+    if (!observed || observed.holder === '' || observed.holder === identity) return retryPeriod;
+    const expiresIn = observedAt + leaseDuration - clock.now();
+    return Math.max(1, Math.min(retryPeriod, expiresIn + 1));
   }
 
   async function release(): Promise<void> {
@@ -151,7 +166,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   return {
     isLeader: () => leader,
     async run(signal, lead) {
-      while (!signal.aborted && !(await attempt())) await sleep(clock, retryPeriod, signal);
+      while (!signal.aborted && !(await attempt())) await sleep(clock, nextAttemptIn(), signal);
       if (signal.aborted) return false;
       setLeader(true);
       logger.info({ lease: `${namespace}/${name}`, identity }, 'became leader');

@@ -20,3 +20,22 @@ export function createMergePatch(from: JsonValue, to: JsonValue): JsonValue | un
   }
   return patch;
 }
+
+/**
+ * isSubset tells whether every field of `want` is present with the same
+ * value in `have` (objects recursively, arrays element by element with equal
+ * length). Extra fields in `have` are allowed: they are what the API server
+ * defaulted (e.g. `ipMode: VIP` on a Service's ingress), and treating them as
+ * a difference would make the controller rewrite the object forever.
+ */
+export function isSubset(want: JsonValue | undefined, have: JsonValue | undefined): boolean {
+  if (want === undefined) return true;
+  if (isJsonObject(want)) {
+    if (!isJsonObject(have)) return false;
+    return Object.keys(want).every((key) => hasOwn(have, key) && isSubset(want[key], have[key]));
+  }
+  if (Array.isArray(want)) {
+    return Array.isArray(have) && want.length === have.length && want.every((item, i) => isSubset(item, have[i]));
+  }
+  return deepEqual(want, have ?? null) && have !== undefined;
+}

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
-import { deepEqual } from '../kube/safe-object.js';
 import type { ApiClient } from './api-client.js';
 import { apiVersionOfResource } from './api-client.js';
 import type { Binding } from './binding.js';
@@ -11,7 +10,7 @@ import { isAlreadyExists, isNotFound } from './errors.js';
 import type { EventRecorder } from './events.js';
 import { mergePatchFor, reflectStatus, renderSpec } from './field-copy.js';
 import type { Informer } from './informer.js';
-import { createMergePatch } from './merge-patch.js';
+import { createMergePatch, isSubset } from './merge-patch.js';
 import { finalizersOf, isBeingDeleted, nameOf, objectKey, resourceVersionOf, splitKey, stringMap, uidOf } from './object-meta.js';
 
 /**
@@ -139,8 +138,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const labels = stringMap(current, 'labels');
     const labelPatch: JsonObject = {};
     for (const [k, v] of Object.entries(wantMeta.labels as Record<string, string>)) if (labels[k] !== v) labelPatch[k] = v;
-    const specPatch = createMergePatch((current.spec ?? {}) as JsonValue, desired.spec as JsonValue);
-    if (Object.keys(labelPatch).length === 0 && specPatch === undefined) return current;
+    // Fields the server (or a defaulting webhook) added are not a difference; see isSubset.
+    const specStale = !isSubset(desired.spec, current.spec ?? {});
+    if (Object.keys(labelPatch).length === 0 && !specStale) return current;
+    const specPatch = specStale ? createMergePatch((current.spec ?? {}) as JsonValue, desired.spec as JsonValue) : undefined;
     const patch: JsonObject = { metadata: { resourceVersion: resourceVersionOf(current), labels: labelPatch } };
     if (specPatch !== undefined) patch.spec = specPatch;
     const updated = await client.patch(crRes, '', name, patch, { type: 'merge' });
@@ -150,7 +151,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   }
 
   async function reflect(src: JsonObject, claim: JsonObject | undefined): Promise<void> {
-    const changed = reflectStatus(src, claim, binding.statusReflection).filter((f) => !deepEqual(f.desired, f.current));
+    const changed = reflectStatus(src, claim, binding.statusReflection).filter((f) =>
+      f.desired === undefined ? f.current !== undefined : !isSubset(f.desired, f.current),
+    );
     if (changed.length === 0) return;
     const { namespace } = splitKey(objectKey(src));
     const updated = await client.patch(srcRes, namespace, nameOf(src), mergePatchFor(changed), { type: 'merge', subresource: 'status' });

@@ -73,6 +73,7 @@ await e2eSuite('companion controller through a real kube-apiserver', () => {
     return c;
   }
 
+  const standingBy = (c: ControllerProc): boolean => c.proc.output().some((l) => l.includes('standing by'));
   const synced = (c: ControllerProc): boolean => c.proc.output().some((l) => l.includes('caches synced'));
   const reconciledLines = (c: ControllerProc): number => c.proc.output().filter((l) => l.includes('"msg":"reconciled"')).length;
 
@@ -87,6 +88,10 @@ await e2eSuite('companion controller through a real kube-apiserver', () => {
     return sum;
   }
 
+  const leaderLog = (): string =>
+    procs
+      .flatMap((c) => c.proc.output().filter((l) => /lease|leader|shutting|stopped|synced/.test(l)).map((l) => `[${c.identity}] ${l}`))
+      .join('\n');
   const diag = (): string => `${env.diagnostics()}\n--- controllers ---\n${procs.map((c) => `[${c.identity}]\n${c.proc.output().slice(-40).join('\n')}`).join('\n')}`;
 
   before(async () => {
@@ -114,16 +119,17 @@ await e2eSuite('companion controller through a real kube-apiserver', () => {
     const cr = await env
       .eventually(async () => (await claim(`${env.namespace}.web`)) ?? false, 'claim e2e.web exists')
       .catch((e) => assert.fail(`${e}\n${diag()}`));
+    const s = await svc('web');
     assert.deepEqual(cr.spec, {
       serviceNamespace: env.namespace,
       serviceName: 'web',
-      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080 }],
+      // nodePort is allocated by the apiserver and copied like the rest of spec.ports.
+      ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 8080, nodePort: s?.spec.ports[0].nodePort }],
     });
     assert.equal(cr.metadata.labels['portcullis.dev/binding'], 'loadbalancer-claims');
     assert.equal(cr.metadata.labels['portcullis.dev/source-namespace'], env.namespace);
     assert.equal(cr.metadata.labels['portcullis.dev/source-name'], 'web');
     assert.equal(cr.metadata.annotations['portcullis.dev/source'], `${env.namespace}/web`);
-    const s = await svc('web');
     assert.deepEqual(s?.metadata.finalizers, ['portcullis.dev/loadbalancer-claims']);
   });
 
@@ -137,7 +143,8 @@ await e2eSuite('companion controller through a real kube-apiserver', () => {
       const s = await svc('web');
       return s?.status?.loadBalancer?.ingress ?? false;
     }, 'Service status.loadBalancer.ingress');
-    assert.deepEqual(ingress, [{ ip: '192.0.2.10' }]);
+    // The apiserver defaults ipMode; the controller must not fight it (see the steady-state test).
+    assert.deepEqual(ingress, [{ ip: '192.0.2.10', ipMode: 'VIP' }]);
     const wide = await env.kubectl(['get', 'service', 'web']);
     assert.match(wide.stdout, /192\.0\.2\.10/, 'EXTERNAL-IP column shows the address');
   });
@@ -181,7 +188,8 @@ await e2eSuite('companion controller through a real kube-apiserver', () => {
   test('with two controllers only the leader reconciles; after kill -9 the other takes over within LeaseDuration + RetryPeriod', async () => {
     const a = procs[0]!;
     const b = await startController('b');
-    await new Promise((r) => setTimeout(r, 2 * LEASE.retry + 500));
+    await env.eventually(async () => standingBy(b), 'b is standing by', 30_000);
+    await new Promise((r) => setTimeout(r, 2 * LEASE.retry));
     assert.equal(await leaseHolder(), 'a');
     assert.equal(synced(b), false, 'the standby does not list or watch');
     await apply(lbService('during-a'));
@@ -195,7 +203,7 @@ await e2eSuite('companion controller through a real kube-apiserver', () => {
     const tookMs = Date.now() - killedAt;
     process.stderr.write(`e2e controller: takeover after kill -9 took ${tookMs} ms\n`);
     // Polling kubectl adds up to ~0.5 s on top of the controller's own bound.
-    assert.ok(tookMs <= LEASE.duration + LEASE.retry + 1000, `takeover took ${tookMs} ms`);
+    assert.ok(tookMs <= LEASE.duration + LEASE.retry + 1000, `takeover took ${tookMs} ms\n${leaderLog()}`);
     await apply(lbService('after-takeover'));
     await env.eventually(async () => (await claim(`${env.namespace}.after-takeover`)) ?? false, 'b creates claims');
   });
@@ -203,14 +211,14 @@ await e2eSuite('companion controller through a real kube-apiserver', () => {
   test('a clean shutdown releases the lease so the standby takes over at once', async () => {
     const b = procs.find((c) => c.identity === 'b')!;
     const c = await startController('c');
-    await new Promise((r) => setTimeout(r, LEASE.retry + 500));
+    await env.eventually(async () => standingBy(c), 'c is standing by', 30_000);
     const stoppedAt = Date.now();
     await b.proc.stop();
     assert.equal(await b.proc.exited, 0, 'SIGTERM exits 0');
     await env.eventually(async () => (await leaseHolder()) === 'c', 'c holds the lease', 20_000);
     const tookMs = Date.now() - stoppedAt;
     process.stderr.write(`e2e controller: takeover after clean shutdown took ${tookMs} ms\n`);
-    assert.ok(tookMs < LEASE.duration, `took ${tookMs} ms, less than a lease duration`);
+    assert.ok(tookMs < LEASE.duration, `took ${tookMs} ms, less than a lease duration\n${leaderLog()}`);
     await env.eventually(async () => synced(c), 'c synced');
   });
 

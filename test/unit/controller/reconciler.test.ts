@@ -170,3 +170,20 @@ test('a stale source cache makes the finalizer patch conflict instead of losing 
   assert.deepEqual(meta(f.api.read(SERVICES, 'shop', 'web')).finalizers, [FINALIZER]);
   await f.stop();
 });
+
+test('fields the server defaults into the reflected status do not cause rewrites', async () => {
+  const f = await createFixture({ services: [service('web')] });
+  await f.reconciler.reconcile('shop/web');
+  await f.settle();
+  await f.api.patch(CLAIMS, '', 'shop.web', { status: { ingress: [{ ip: '192.0.2.10' }] } }, { type: 'merge', subresource: 'status' });
+  await f.settle();
+  await f.reconciler.reconcile('shop/web');
+  // What the real apiserver does: default ipMode on the Service's ingress.
+  await f.api.patch(SERVICES, 'shop', 'web', { status: { loadBalancer: { ingress: [{ ip: '192.0.2.10', ipMode: 'VIP' }] } } }, { type: 'merge', subresource: 'status' });
+  await f.settle();
+  const mark = f.api.writes.length;
+  await f.reconciler.reconcile('shop/web');
+  await f.reconciler.reconcile('shop/web');
+  assert.deepEqual(f.writesSince(mark), []);
+  await f.stop();
+});
