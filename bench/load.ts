@@ -19,6 +19,8 @@ export interface LoadResult {
   p99Ms: number;
   /** bad counts non-2xx answers, errors and timeouts: any is a failed run. */
   bad: number;
+  /** cpuUsPerReq is the target's CPU time (user+system) per 2xx answer in µs: robust to a shared, noisy machine. */
+  cpuUsPerReq: number;
   /** rssMiB is the largest resident set size of the target sampled during the run. */
   rssMiB: number;
 }
@@ -35,6 +37,7 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Loa
   const sampler = setInterval(() => {
     rss = Math.max(rss, target.rssMiB());
   }, 200);
+  const cpuBefore = target.cpuMs();
   const started = performance.now();
   const instance = autocannon({
     url: `https://127.0.0.1:${target.port}${options.path}`,
@@ -51,6 +54,7 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Loa
   });
   const result = await instance;
   const elapsedSec = (performance.now() - started) / 1000;
+  const cpuMs = target.cpuMs() - cpuBefore;
   clearInterval(sampler);
   rss = Math.max(rss, target.rssMiB());
   latencies.sort((a, b) => a - b);
@@ -59,6 +63,7 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Loa
     rps: latencies.length / Math.max(elapsedSec, result.duration ?? 0, 1e-9),
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
+    cpuUsPerReq: latencies.length > 0 ? (cpuMs * 1000) / latencies.length : Number.NaN,
     bad: (result.non2xx ?? 0) + (result.errors ?? 0) + (result.timeouts ?? 0),
     rssMiB: rss,
   };
@@ -86,6 +91,7 @@ export function mergeRuns(runs: readonly LoadResult[]): LoadResult {
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
     bad: runs.reduce((sum, r) => sum + r.bad, 0),
+    cpuUsPerReq: median(runs.map((r) => r.cpuUsPerReq)),
     rssMiB: Math.max(...runs.map((r) => r.rssMiB)),
   };
 }

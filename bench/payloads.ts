@@ -100,3 +100,52 @@ export function largeWidget(bytes = 1024 * 1024, name = 'bench-large'): Record<s
 export function bodyOf(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }
+
+/**
+ * conversionReview returns a ConversionReview (apiextensions.k8s.io/v1) of
+ * `count` CronTabs in example.com/v1beta1 (the shipped conversion in
+ * policies/conversions/crontabs.yaml) to convert to example.com/v1, each
+ * with a `hostPort` the converter splits into host and port.
+ */
+export function conversionReview(count = 1000, uid: string = randomUUID()): Record<string, unknown> {
+  const objects = Array.from({ length: count }, (_, i) => ({
+    apiVersion: 'example.com/v1beta1',
+    kind: 'CronTab',
+    metadata: {
+      name: `crontab-${i}`,
+      namespace: 'default',
+      uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+      resourceVersion: String(1000 + i),
+      creationTimestamp: '2026-11-27T09:00:00Z',
+      labels: { app: 'cron', shard: String(i % 16) },
+    },
+    spec: { cronSpec: '*/5 * * * *', image: 'registry.example.com/cron:1.0', replicas: 1 },
+    hostPort: `host-${i}.example.com:${1024 + (i % 50000)}`,
+  }));
+  return { apiVersion: 'apiextensions.k8s.io/v1', kind: 'ConversionReview', request: { uid, desiredAPIVersion: 'example.com/v1', objects } };
+}
+
+/**
+ * policyDocuments returns `count` AdmissionPolicy YAML documents. Exactly
+ * `applying` of them (10 by default) apply to a Widget CREATE in namespace
+ * team-web (label, CEL and pattern rules the typical Widget passes); of the
+ * rest, two thirds target other kinds in other groups and one third targets
+ * Widgets in other namespaces — so 10 and 1,000 policies do the same work for
+ * the review and differ only in what the engine must skip.
+ */
+export function policyDocuments(count: number, applying = 10): string[] {
+  const docs: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `bench-policy-${String(i).padStart(4, '0')}`;
+    let match: string;
+    if (i < applying) match = `    resources: [{apiGroups: [demo.portcullis.dev], kinds: [Widget]}]\n    operations: [CREATE, UPDATE]`;
+    else if (i % 3 === 0) match = `    resources: [{apiGroups: [demo.portcullis.dev], kinds: [Widget]}]\n    namespaces: {names: [other-team-${i}]}`;
+    else match = `    resources: [{apiGroups: [bench-${i % 97}.example.com], kinds: [Kind${i}]}]`;
+    const rule =
+      i % 2 === 0
+        ? `    - name: team-label\n      metadata:\n        labels:\n          required:\n            - key: team\n              pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$'`
+        : `    - name: replicas-cap\n      cel:\n        expression: '!has(object.spec.replicas) || object.spec.replicas <= ${5 + (i % 5)}'\n        message: too many replicas`;
+    docs.push(`apiVersion: portcullis.dev/v1alpha1\nkind: AdmissionPolicy\nmetadata:\n  name: ${name}\nspec:\n  match:\n${match}\n  rules:\n${rule}\n`);
+  }
+  return docs;
+}

@@ -12,6 +12,8 @@ export interface Target {
   readonly child: ChildProcess;
   /** rssMiB reads the child's current resident set size in MiB (Linux /proc), or NaN. */
   rssMiB(): number;
+  /** cpuMs reads the child's user+system CPU time so far in ms (Linux /proc, 10 ms ticks), or NaN. */
+  cpuMs(): number;
   /** stop sends SIGTERM and waits for the exit (SIGKILL after 5 s). */
   stop(): Promise<void>;
 }
@@ -66,6 +68,7 @@ export async function startTarget(options: StartOptions): Promise<Target> {
     port,
     child,
     rssMiB: () => readRssMiB(child.pid),
+    cpuMs: () => readCpuMs(child.pid),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -95,6 +98,19 @@ export function readRssMiB(pid: number | undefined): number {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** readCpuMs returns utime+stime of a process from /proc/<pid>/stat in ms (assuming 100 ticks per second), or NaN. */
+export function readCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return Number.NaN;
   }

@@ -22,6 +22,7 @@ import type { ScenarioResult } from './table.js';
  *   --rounds N        A B rounds per scenario (default 2)
  *   --only NAME       run only the scenarios whose name contains NAME (repeatable)
  *   --profile DIR     start the real server with node --cpu-prof, profiles written to DIR
+ *   --log-level L     the real server's --log-level (default info, one line per review)
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       rounds: { type: 'string', default: '2' },
       only: { type: 'string', multiple: true },
       profile: { type: 'string' },
+      'log-level': { type: 'string' },
     },
   });
   const durationSec = Number(values.duration);
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   const work = await mkdtemp(path.join(tmpdir(), 'portcullis-bench-'));
   const certDir = path.join(work, 'certs');
   await ensureDevCertificates(certDir);
-  const context: BenchContext = { root: ROOT, work, certDir, profileDir: values.profile ? path.resolve(values.profile) : undefined };
+  const context: BenchContext = { root: ROOT, work, certDir, profileDir: values.profile ? path.resolve(values.profile) : undefined, logLevel: values['log-level'] };
 
   const bare = await startTarget({ name: 'bare', args: (port) => ['--import', 'tsx', path.join(ROOT, 'bench/bare-server.ts'), String(port), certDir] });
   const results: ScenarioResult[] = [];
@@ -81,7 +83,7 @@ async function runScenario(scenario: Scenario, bare: Target, context: BenchConte
     for (let round = 0; round < load.rounds; round++) {
       for (const target of targets) {
         const result = await runLoad(target, options);
-        process.stderr.write(`    ${target.name.padEnd(16)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms${result.bad ? `  ${result.bad} FAILED` : ''}\n`);
+        process.stderr.write(`    ${target.name.padEnd(16)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50Ms.toFixed(2)} ms  p99 ${result.p99Ms.toFixed(2)} ms  ${result.cpuUsPerReq.toFixed(0)} µs CPU/req${result.bad ? `  ${result.bad} FAILED` : ''}\n`);
         byTarget.set(target.name, [...(byTarget.get(target.name) ?? []), result]);
       }
     }

@@ -1,5 +1,6 @@
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { admissionReview, bodyOf, largeWidget, typicalWidget, widgetNeedingDefaults } from './payloads.js';
+import { admissionReview, bodyOf, conversionReview, largeWidget, policyDocuments, typicalWidget, widgetNeedingDefaults } from './payloads.js';
 import { postOnce } from './processes.js';
 import type { StartOptions, Target } from './processes.js';
 
@@ -10,6 +11,8 @@ export interface BenchContext {
   certDir: string;
   /** profileDir, when set, starts Portcullis with --cpu-prof writing there. */
   profileDir?: string;
+  /** logLevel is Portcullis' --log-level; default info, as deployed (one line per review). */
+  logLevel?: string;
 }
 
 /** ScenarioPlan is a prepared scenario: the servers to compare with the bare one, and one request body. */
@@ -45,6 +48,9 @@ export function portcullisServer(context: BenchContext, options: { name?: string
       '--host', '127.0.0.1',
       '--port', String(port),
       '--cert-dir', context.certDir,
+      '--log-level', context.logLevel ?? 'info',
+      '--metrics-host', '127.0.0.1',
+      '--metrics-port', '0',
       ...crds.flatMap((c) => ['--crds', c]),
       ...policies.flatMap((p) => ['--policies', p]),
     ],
@@ -75,9 +81,57 @@ function admissionPlan(context: BenchContext, description: string, route: '/vali
   };
 }
 
+/** expectConversion checks one ConversionReview answer: HTTP 200, uid echoed, Success, every object converted to the desired version. */
+export function expectConversion(body: Buffer) {
+  const { request } = JSON.parse(body.toString('utf8')) as { request: { uid: string; desiredAPIVersion: string; objects: unknown[] } };
+  return async (target: Target): Promise<void> => {
+    const answer = await postOnce(target.port, '/convert', body);
+    const response = answer.body?.response;
+    const converted = response?.convertedObjects as { apiVersion: string }[] | undefined;
+    if (answer.status !== 200 || response?.uid !== request.uid || response?.result?.status !== 'Success' || converted?.length !== request.objects.length || converted.some((o) => o.apiVersion !== request.desiredAPIVersion)) {
+      throw new Error(`${target.name} answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 500)}`);
+    }
+  };
+}
+
+async function policyPlan(context: BenchContext): Promise<ScenarioPlan> {
+  const servers: StartOptions[] = [];
+  for (const count of [10, 1000]) {
+    const dir = path.join(context.work, `policies-${count}`);
+    await mkdir(dir, { recursive: true });
+    const docs = policyDocuments(count);
+    // 100 policies per file, as a real repository would group them.
+    for (let i = 0; i < docs.length; i += 100) await writeFile(path.join(dir, `bench-${i}.yaml`), docs.slice(i, i + 100).join('---\n'));
+    servers.push(portcullisServer(context, { name: `policies-${count}`, policies: [dir] }));
+  }
+  const body = bodyOf(admissionReview(typicalWidget()));
+  return {
+    description: 'POST /validate, typical Widget, 10 policies apply; servers loaded with 10 and with 1,000 generated policies',
+    servers,
+    path: '/validate',
+    body,
+    check: expectAdmission(body, { path: '/validate' }),
+  };
+}
+
 /** SCENARIOS are run in this order. */
 export const SCENARIOS: Scenario[] = [
   { name: 'validate 2.5 KB', prepare: async (context) => admissionPlan(context, 'POST /validate, valid Widget, allowed', '/validate', typicalWidget()) },
   { name: 'mutate defaults', prepare: async (context) => admissionPlan(context, 'POST /mutate, Widget missing 8 defaults, patched', '/mutate', widgetNeedingDefaults()) },
   { name: 'validate 1 MiB', prepare: async (context) => admissionPlan(context, 'POST /validate, Widget with ~16k labels, allowed', '/validate', largeWidget()) },
+  {
+    name: 'convert 1000 objects',
+    prepare: async (context) => {
+      const body = bodyOf(conversionReview(1000));
+      return {
+        description: `POST /convert, 1,000 CronTabs v1beta1 -> v1 (${(body.length / 1024).toFixed(0)} KiB review), 1 connection: p50 is the time of one conversion`,
+        servers: [portcullisServer(context)],
+        path: '/convert',
+        body,
+        connections: 1,
+        check: expectConversion(body),
+      };
+    },
+  },
+  { name: 'policies 10 vs 1000', prepare: policyPlan },
 ];

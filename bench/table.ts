@@ -14,10 +14,10 @@ export interface ScenarioResult {
  * failed requests. Pending scenarios get one row saying why.
  */
 export function formatTable(results: readonly ScenarioResult[]): string {
-  const rows: string[][] = [['scenario', 'server', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'RSS MiB', 'failed']];
+  const rows: string[][] = [['scenario', 'server', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'CPU µs/req', 'CPU vs bare', 'RSS MiB', 'failed']];
   for (const result of results) {
     if (result.pending !== undefined) {
-      rows.push([result.scenario, `pending: ${result.pending}`, '', '', '', '', '', '', '']);
+      rows.push([result.scenario, `pending: ${result.pending}`]);
       continue;
     }
     const bare = result.runs.find((r) => r.target === 'bare');
@@ -30,6 +30,8 @@ export function formatTable(results: readonly ScenarioResult[]): string {
         run.p50Ms.toFixed(2),
         run.p99Ms.toFixed(2),
         bare && run !== bare ? `${(run.rps / bare.rps).toFixed(2)}x` : '',
+        run.cpuUsPerReq.toFixed(0),
+        bare && run !== bare ? `${(run.cpuUsPerReq / bare.cpuUsPerReq).toFixed(2)}x` : '',
         run.rssMiB.toFixed(0),
         String(run.bad),
       ]);
@@ -60,7 +62,8 @@ export function goalLines(results: readonly ScenarioResult[]): string[] {
   const validateBare = find('validate 2.5 KB', 'bare');
   if (validate && validateBare) {
     const ratio = validate.rps / validateBare.rps;
-    lines.push(`  ${mark(ratio >= GOALS.validateRatio)} validate throughput ${ratio.toFixed(2)}x bare (goal >= ${GOALS.validateRatio}, aim ${GOALS.validateRatioAim})`);
+    const cpu = validateBare.cpuUsPerReq / validate.cpuUsPerReq;
+    lines.push(`  ${mark(ratio >= GOALS.validateRatio)} validate throughput ${ratio.toFixed(2)}x bare; CPU-per-review ratio ${cpu.toFixed(2)}x (goal >= ${GOALS.validateRatio}, aim ${GOALS.validateRatioAim})`);
     lines.push(`  ${mark(validate.p99Ms <= GOALS.p99Ms)} validate p99 ${validate.p99Ms.toFixed(2)} ms at ${results.find((r) => r.scenario === 'validate 2.5 KB')?.connections} connections (goal <= ${GOALS.p99Ms} ms)`);
   }
   const conversion = find('convert 1000 objects', 'portcullis');
@@ -68,8 +71,8 @@ export function goalLines(results: readonly ScenarioResult[]): string[] {
   const p10 = find('policies 10 vs 1000', 'policies-10');
   const p1000 = find('policies 10 vs 1000', 'policies-1000');
   if (p10 && p1000) {
-    const ratio = p10.rps / p1000.rps;
-    lines.push(`  ${mark(ratio <= GOALS.policyCostRatio)} 1,000 policies cost ${ratio.toFixed(2)}x what 10 cost per review (goal <= ${GOALS.policyCostRatio})`);
+    const ratio = p1000.cpuUsPerReq / p10.cpuUsPerReq;
+    lines.push(`  ${mark(ratio <= GOALS.policyCostRatio)} 1,000 policies cost ${ratio.toFixed(2)}x the CPU per review of 10 (throughput ${(p10.rps / p1000.rps).toFixed(2)}x) (goal <= ${GOALS.policyCostRatio})`);
   }
   const rss = Math.max(...results.flatMap((r) => r.runs.filter((run) => run.target !== 'bare').map((run) => run.rssMiB)));
   if (Number.isFinite(rss)) lines.push(`  ${mark(rss < GOALS.rssMiB)} largest server RSS ${rss.toFixed(0)} MiB (goal < ${GOALS.rssMiB} MiB)`);
