@@ -50,4 +50,41 @@ export const STRING_FORMATS: Readonly<Record<string, FormatChecker>> = {
   hexcolor: (v) => /^#?(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/.test(v),
   rgbcolor: (v) => /^rgb\(\s*\d{1,3}%?\s*,\s*\d{1,3}%?\s*,\s*\d{1,3}%?\s*\)$/.test(v),
   password: () => true,
+  isbn: (v) => isIsbn10(v) || isIsbn13(v),
+  isbn10: (v) => isIsbn10(v),
+  isbn13: (v) => isIsbn13(v),
+  creditcard: (v) => /^(?:4[0-9]{12}(?:[0-9]{3})?|5[1-5][0-9]{14}|6(?:011|5[0-9][0-9])[0-9]{12}|3[47][0-9]{13}|3(?:0[0-5]|[68][0-9])[0-9]{11}|(?:2131|1800|35\d{3})\d{11})$/.test(v.replace(/[^0-9]/g, '')),
+  ssn: (v) => /^\d{3}[- ]?\d{2}[- ]?\d{4}$/.test(v),
+  'k8s-short-name': (v) => v.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v),
+  'k8s-long-name': (v) => v.length <= 253 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(v),
 };
+
+function isIsbn10(v: string): boolean {
+  return /^(?:[0-9]{9}X|[0-9]{10})$/.test(v.replace(/[- ]/g, ''));
+}
+
+function isIsbn13(v: string): boolean {
+  return /^(?:97[89][0-9]{10})$/.test(v.replace(/[- ]/g, ''));
+}
+
+/** SUPPORTED_FORMATS are the formats the apiserver keeps in CRD schemas (others are stripped and never checked), normalized without dashes. */
+const SUPPORTED_FORMATS = new Set(
+  ['bsonobjectid', 'uri', 'email', 'hostname', 'ipv4', 'ipv6', 'cidr', 'mac', 'uuid', 'uuid3', 'uuid4', 'uuid5', 'isbn', 'isbn10', 'isbn13', 'creditcard', 'ssn', 'hexcolor', 'rgbcolor', 'byte', 'password', 'date', 'duration', 'datetime', 'k8sshortname', 'k8slongname'],
+);
+
+/**
+ * effectiveFormat returns the format as the apiserver validates with it: as
+ * written when supported (apiextensions StripUnsupportedFormatsPostProcessor,
+ * comparing names without dashes), else '' — int32, int64, double and
+ * unknown formats are not checked and don't change type errors.
+ */
+export function effectiveFormat(format: string | undefined): string {
+  if (format === undefined || format === '') return '';
+  return SUPPORTED_FORMATS.has(format.replace(/-/g, '')) ? format : '';
+}
+
+/** formatChecker returns the checker of a supported format, or undefined. */
+export function formatChecker(format: string): FormatChecker | undefined {
+  if (effectiveFormat(format) === '') return undefined;
+  return STRING_FORMATS[format] ?? STRING_FORMATS[format.replace(/-/g, '')];
+}

@@ -2,7 +2,7 @@ import type { JsonValue } from '../kube/types.js';
 import { deepEqual } from '../kube/safe-object.js';
 import { formatNumber } from './field-error.js';
 import type { FieldPath } from './field-path.js';
-import { STRING_FORMATS } from './formats.js';
+import { effectiveFormat, formatChecker } from './formats.js';
 import { compileRe2 } from './re2-pattern.js';
 import type { Schema } from './structural.js';
 import { jsonTypeOf } from './structural.js';
@@ -31,11 +31,30 @@ export function compileTypeCheck(schema: Schema): ((value: JsonValue, path: Fiel
   }
   const type = schema.type;
   if (type === undefined) return null;
+  const format = effectiveFormat(schema.format);
+  const numeric = type === 'integer' || type === 'number';
+  // kube-openapi's typeValidator: with a format, a non-string, non-array
+  // value of the wrong type is reported against the format and the Go
+  // format of the value (int64, float64); a non-numeric schema with a format
+  // accepts any string or array here.
   return (value, path, ctx) => {
     const actual = jsonTypeOf(value);
-    if (actual === type || (type === 'number' && actual === 'integer')) return true;
-    if (actual === 'null' && schema.nullable) return true;
-    // go-openapi reports the value's type name as the bad value, not the value.
+    if (actual === 'null') {
+      if (schema.nullable) return true;
+      addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: 'null', detail: `${path.toString()} ${IN} must be of type ${type}: "null"` });
+      return false;
+    }
+    const matches = actual === type || (type === 'number' && actual === 'integer');
+    const stringOrSlice = actual === 'string' || actual === 'array';
+    if (!stringOrSlice && format !== '' && !matches) {
+      const dataFormat = actual === 'integer' ? 'int64' : actual === 'number' ? 'float64' : '';
+      if (dataFormat !== format) {
+        addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: dataFormat, detail: `${path.toString()} ${IN} must be of type ${format}: ${JSON.stringify(dataFormat)}` });
+        return false;
+      }
+    }
+    if (!numeric && format !== '' && stringOrSlice) return true;
+    if (matches) return true;
     addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: actual, detail: `${path.toString()} ${IN} must be of type ${type}: ${JSON.stringify(actual)}` });
     return false;
   };
@@ -79,7 +98,7 @@ function pushStringChecks(schema: Schema, checks: Check[]): void {
       }
     });
   }
-  const checker = format !== undefined ? STRING_FORMATS[format] : undefined;
+  const checker = format !== undefined ? formatChecker(format) : undefined;
   if (checker !== undefined) {
     checks.push((value, _old, path, ctx) => {
       if (typeof value === 'string' && !checker(value)) {
@@ -132,7 +151,7 @@ function pushCollectionChecks(schema: Schema, checks: Check[]): void {
   if (minItems !== undefined) {
     checks.push((value, _old, path, ctx) => {
       if (Array.isArray(value) && value.length < minItems) {
-        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should have at least ${minItems} items` });
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value.length, detail: `${path.toString()} ${IN} should have at least ${minItems} items` });
       }
     });
   }
@@ -146,7 +165,7 @@ function pushCollectionChecks(schema: Schema, checks: Check[]): void {
   if (minProperties !== undefined) {
     checks.push((value, _old, path, ctx) => {
       if (isObject(value) && Object.keys(value).length < minProperties) {
-        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} should have at least ${minProperties} properties` });
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: Object.keys(value).length, detail: `${path.toString()} ${IN} should have at least ${minProperties} properties` });
       }
     });
   }

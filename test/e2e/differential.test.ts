@@ -44,8 +44,8 @@ function report(results: readonly CaseResult[]): string {
   }
   for (const r of wording.filter((x) => JSON.stringify(x.apiserver.causes) !== JSON.stringify(x.ours.causes)).slice(0, 10)) {
     lines.push(`  WORDING ${r.crd} ${r.version} [${r.variant}]`);
-    lines.push(`    apiserver:  ${r.apiserver.causes.join(' | ').slice(0, 400)}`);
-    lines.push(`    portcullis: ${r.ours.causes.join(' | ').slice(0, 400)}`);
+    lines.push(`    apiserver:  ${r.apiserver.causes.join(' | ').slice(0, 1500)}`);
+    lines.push(`    portcullis: ${r.ours.causes.join(' | ').slice(0, 1500)}`);
   }
   return lines.join('\n');
 }
