@@ -1,0 +1,145 @@
+/**
+ * End-to-end conversion through a real etcd + kube-apiserver + kubectl: the docs' CronTab CRD
+ * (manifests/crds/crontabs.yaml, installed with its real schemas) sends its conversions to
+ * `portcullis serve`'s /convert, which runs the declarative converter in
+ * policies/conversions/crontabs.yaml.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { e2eSuite, mustSucceed, startE2E, type E2EEnv } from './harness/index.js';
+
+const V1BETA1 = 'crontabs.v1beta1.example.com';
+const V1 = 'crontabs.v1.example.com';
+const DATA = 'portcullis.dev/conversion-data';
+const SPEC = { cronSpec: '* * * * */5', image: 'my-awesome-cron-image', replicas: 2 };
+
+type CronTab = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string>; uid: string }; [field: string]: unknown };
+
+function cronTab(version: 'v1beta1' | 'v1', name: string, fields: Record<string, unknown>): object {
+  return { apiVersion: `example.com/${version}`, kind: 'CronTab', metadata: { name }, spec: SPEC, ...fields };
+}
+
+await e2eSuite('conversion through a real kube-apiserver', () => {
+  let env: E2EEnv;
+
+  const get = async (resource: string, name: string): Promise<CronTab> =>
+    JSON.parse(mustSucceed(await env.kubectl(['get', resource, name, '-o', 'json']), `get ${resource}/${name}`)) as CronTab;
+  const list = async (resource: string): Promise<CronTab[]> =>
+    (JSON.parse(mustSucceed(await env.kubectl(['get', resource, '-o', 'json']), `list ${resource}`)) as { items: CronTab[] }).items;
+  const create = async (object: object) => mustSucceed(await env.kubectl(['create', '-f', '-'], { input: object }), 'create');
+  const scenario = (name: string, fn: () => Promise<void>) =>
+    test(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        console.error(env?.diagnostics());
+        throw err;
+      }
+    });
+
+  before(async () => {
+    env = await startE2E({ crds: 'manifests/crds/crontabs.yaml', clusterSchemas: 'as-is', webhooks: false });
+    // The CRD's conversion stanza reaches the apiserver's converter asynchronously.
+    await env.eventually(async () => {
+      await env.kubectl(['apply', '-f', '-'], { input: cronTab('v1beta1', 'probe', { hostPort: 'probe:1' }) });
+      const r = await env.kubectl(['get', V1, 'probe', '-o', 'json']);
+      return r.code === 0 && r.stdout.includes('"host": "probe"');
+    }, 'conversion through the webhook', 30_000);
+    mustSucceed(await env.kubectl(['delete', V1BETA1, 'probe']), 'delete probe');
+  });
+
+  after(async () => {
+    await env?.stop();
+  });
+
+  scenario('a v1beta1 CronTab reads as v1 with host and port, and back as v1beta1 unchanged', async () => {
+    await create(cronTab('v1beta1', 'local-crontab', { hostPort: 'localhost:1234' }));
+    const asV1 = await get(V1, 'local-crontab');
+    assert.equal(asV1.apiVersion, 'example.com/v1');
+    assert.equal(asV1.kind, 'CronTab');
+    assert.equal(asV1['host'], 'localhost');
+    assert.equal(asV1['port'], '1234');
+    assert.equal(asV1['hostPort'], undefined);
+    assert.deepEqual(asV1['spec'], SPEC);
+    assert.equal(asV1.metadata.annotations?.[DATA], undefined, 'nothing is lost going to v1, so no conversion data');
+
+    const asV1beta1 = await get(V1BETA1, 'local-crontab');
+    assert.equal(asV1beta1.apiVersion, 'example.com/v1beta1');
+    assert.equal(asV1beta1['hostPort'], 'localhost:1234');
+    assert.equal(asV1beta1['host'], undefined);
+    assert.equal(asV1beta1.metadata.uid, asV1.metadata.uid);
+  });
+
+  scenario('a v1 CronTab is stored through the webhook and reads back exactly, even a host without a port', async () => {
+    await create(cronTab('v1', 'remote-crontab', { host: 'example.com', port: '2345' }));
+    assert.equal((await get(V1BETA1, 'remote-crontab'))['hostPort'], 'example.com:2345');
+
+    await create(cronTab('v1', 'host-only', { host: 'db.internal' }));
+    const stored = await get(V1BETA1, 'host-only');
+    assert.equal(stored['hostPort'], undefined);
+    assert.equal(stored['host'], undefined);
+    assert.equal(stored.metadata.annotations?.[DATA], '{"v1":{"set":{"/host":"db.internal"}}}');
+    const back = await get(V1, 'host-only');
+    assert.equal(back['host'], 'db.internal');
+    assert.equal(back['port'], undefined);
+    assert.equal(back.metadata.annotations?.[DATA], undefined, 'the annotation is gone after the round trip');
+  });
+
+  scenario('a v1 update through kubectl apply is converted for storage and keeps the other fields', async () => {
+    const current = await get(V1, 'remote-crontab');
+    const updated = { ...current, port: '3456', metadata: { name: current.metadata.name } };
+    mustSucceed(await env.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=e2e', '-f', '-'], { input: updated }), 'apply v1 update');
+    const stored = await get(V1BETA1, 'remote-crontab');
+    assert.equal(stored['hostPort'], 'example.com:3456');
+    assert.deepEqual(stored['spec'], SPEC);
+  });
+
+  scenario('a CronTab whose hostPort has no port fails to read as v1 with the apiserver\'s conversion webhook error', async () => {
+    await create(cronTab('v1beta1', 'bad-crontab', { hostPort: 'localhost' }));
+    const result = await env.kubectl(['get', V1, 'bad-crontab', '-o', 'json']);
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.equal(
+      result.stderr.trim(),
+      'Error from server: conversion webhook for example.com/v1beta1, Kind=CronTab failed: ' +
+        `${env.namespace}/bad-crontab: hostPort: could not be parsed into a separate host and port (want "host:port")`,
+    );
+    // The storage version needs no conversion: the object can still be read and fixed there.
+    assert.equal((await get(V1BETA1, 'bad-crontab'))['hostPort'], 'localhost');
+    mustSucceed(await env.kubectl(['delete', V1BETA1, 'bad-crontab']), 'delete bad-crontab');
+  });
+
+  scenario('objects stored in both versions list in either version', async () => {
+    // Make v1 the storage version: objects created from now on are stored as v1, the earlier ones stay v1beta1.
+    const patch = [
+      { op: 'replace', path: '/spec/versions/0/storage', value: false },
+      { op: 'replace', path: '/spec/versions/1/storage', value: true },
+    ];
+    mustSucceed(await env.kubectl(['patch', 'crd', 'crontabs.example.com', '--type=json', '-p', JSON.stringify(patch)]), 'switch storage version');
+    await env.eventually(async () => {
+      const r = await env.kubectl(['get', 'crd', 'crontabs.example.com', '-o', 'jsonpath={.status.storedVersions}']);
+      return r.stdout.includes('v1beta1') && r.stdout.includes('"v1"');
+    }, 'both stored versions to be recorded');
+    await create(cronTab('v1beta1', 'stored-as-v1', { hostPort: 'new.example.com:80' }));
+
+    const names = ['host-only', 'local-crontab', 'remote-crontab', 'stored-as-v1'];
+    const asV1 = await list(V1);
+    assert.deepEqual(asV1.map((o) => o.metadata.name).sort(), names);
+    for (const item of asV1) {
+      assert.equal(item.apiVersion, 'example.com/v1');
+      assert.equal(item['hostPort'], undefined);
+    }
+    assert.equal(asV1.find((o) => o.metadata.name === 'stored-as-v1')?.['host'], 'new.example.com');
+
+    const asV1beta1 = await list(V1BETA1);
+    assert.deepEqual(asV1beta1.map((o) => o.metadata.name).sort(), names);
+    const hostPorts = Object.fromEntries(asV1beta1.map((o) => [o.metadata.name, o['hostPort']]));
+    assert.deepEqual(hostPorts, {
+      'host-only': undefined,
+      'local-crontab': 'localhost:1234',
+      'remote-crontab': 'example.com:3456',
+      'stored-as-v1': 'new.example.com:80',
+    });
+    for (const item of asV1beta1) assert.equal(item.apiVersion, 'example.com/v1beta1');
+  });
+});
