@@ -14,7 +14,7 @@ let validate: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   // Compiled on first use, not at import (no work at import time).
-  validate ??= new Ajv({ allErrors: false, strict: false }).compile(POLICY_JSON_SCHEMA);
+  validate ??= new Ajv({ allErrors: true, strict: false }).compile(POLICY_JSON_SCHEMA);
   return validate;
 }
 
@@ -66,10 +66,26 @@ function describe(error: ErrorObject): DocumentProblem {
 export function checkPolicyDocument(value: JsonValue): DocumentProblem | null {
   const check = validator();
   if (check(value)) return null;
-  const errors = check.errors ?? [];
-  // ajv reports the deepest failing keyword first for oneOf/anyOf; prefer a named failure when one exists.
-  const first = errors[0];
-  return first ? describe(first) : { field: '', message: 'is invalid' };
+  const best = pickError(check.errors ?? []);
+  return best ? describe(best) : { field: '', message: 'is invalid' };
+}
+
+const RANK: Record<string, number> = { additionalProperties: 0, required: 2, oneOf: 3, anyOf: 3, not: 3 };
+
+/**
+ * pickError chooses the most helpful of ajv's errors: failures inside
+ * oneOf/anyOf branches are noise (the oneOf error itself says it better);
+ * an unknown field (often a typo) beats a type or value error, which beats
+ * a missing field, which beats a failed oneOf.
+ */
+export function pickError(errors: readonly ErrorObject[]): ErrorObject | undefined {
+  const useful = errors.filter((e) => !/\/(oneOf|anyOf|not)\/\d*/.test(e.schemaPath) || /\/(oneOf|anyOf|not)$/.test(e.schemaPath));
+  const pool = useful.length > 0 ? useful : errors;
+  let best: ErrorObject | undefined;
+  for (const error of pool) {
+    if (best === undefined || (RANK[error.keyword] ?? 1) < (RANK[best.keyword] ?? 1)) best = error;
+  }
+  return best;
 }
 
 /** isPolicyDocument narrows a checked value. */
