@@ -59,6 +59,7 @@ export function createConvertEndpoint(options: ConvertEndpointOptions) {
     options.logger.info(
       {
         webhook: 'convert',
+        reviewVersion: review.apiVersion,
         uid: request.uid,
         desiredAPIVersion: request.desiredAPIVersion,
         objects: request.objects.length,

@@ -142,4 +142,13 @@ await e2eSuite('conversion through a real kube-apiserver', () => {
     });
     for (const item of asV1beta1) assert.equal(item.apiVersion, 'example.com/v1beta1');
   });
+
+  scenario('the apiserver may speak ConversionReview v1beta1 too', async () => {
+    await env.pointConversionWebhook('crontabs.example.com', ['v1beta1']);
+    const read = await env.eventually(async () => {
+      const r = await env.kubectl(['get', V1BETA1, 'stored-as-v1', '-o', 'json']);
+      return r.code === 0 && env.diagnostics().includes('"reviewVersion":"apiextensions.k8s.io/v1beta1"') ? (JSON.parse(r.stdout) as CronTab) : false;
+    }, 'a v1beta1 ConversionReview to be answered');
+    assert.equal(read['hostPort'], 'new.example.com:80');
+  });
 });
