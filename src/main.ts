@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import { UsageError } from './cli/args.js';
+import { CERTS_USAGE, runCerts } from './cli/certs.js';
 import { CONTROLLER_USAGE, runController } from './cli/controller.js';
+import { MANIFESTS_USAGE, runManifests } from './cli/manifests.js';
 import { REVIEW_USAGE, runReview } from './cli/review.js';
 import { runServe, SERVE_USAGE } from './cli/serve.js';
 import { runTest, TEST_USAGE } from './cli/test.js';
@@ -26,6 +28,8 @@ const COMMANDS: Record<string, Command> = {
   controller: { usage: CONTROLLER_USAGE, run: runController },
   review: { usage: REVIEW_USAGE, run: (argv) => runReview(argv, io) },
   test: { usage: TEST_USAGE, run: (argv) => runTest(argv, io) },
+  certs: { usage: CERTS_USAGE, run: (argv) => runCerts(argv, { stdout: io.stdout, stderr: (s) => void process.stderr.write(s) }) },
+  manifests: { usage: MANIFESTS_USAGE, run: (argv) => runManifests(argv, { stdout: io.stdout, stderr: (s) => void process.stderr.write(s) }) },
 };
 
 const USAGE = `Usage: portcullis <command> [flags]

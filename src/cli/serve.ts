@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createMutateHandler, createValidateHandler } from '../admission/handlers.js';
 import { createCelExpressionEngine } from '../conversion/cel-expressions.js';
@@ -8,10 +7,10 @@ import { createApp } from '../server/app.js';
 import { createConvertEndpoint } from '../server/convert-endpoint.js';
 import { loadRuntimeConfig } from '../server/admission-runtime.js';
 import type { RuntimeConfig } from '../server/admission-runtime.js';
-import { CERT_FILES, ensureDevCertificates } from '../server/certificates.js';
-import { createHttpsListener } from '../server/https-server.js';
+import { ensureDevCertificates } from '../server/certificates.js';
 import { parseFlags, parsePort } from './args.js';
 import { createCliLogger } from './logger.js';
+import { createServeRuntime, SERVE_RUNTIME_FLAGS, SERVE_RUNTIME_USAGE } from './serve-runtime.js';
 
 /** SERVE_USAGE documents `portcullis serve`. */
 export const SERVE_USAGE = `Usage: portcullis serve [flags]
@@ -23,11 +22,13 @@ Flags:
   --host ADDR        address to bind (default 0.0.0.0)
   --crds PATH        CRD YAML file or folder, repeatable (default manifests/crds)
   --policies PATH    policy file or folder, repeatable (default policies)
-  --cert-dir DIR     folder with tls.crt/tls.key; dev certificates are generated
-                     there when missing, never overwritten (default certs)
+  --cert-dir DIR     folder with tls.crt/tls.key, reloaded when they change; dev
+                     certificates are generated there when missing, never
+                     overwritten (default certs)
+  --no-dev-certs     never generate certificates: fail when tls.crt/tls.key are missing
   --dns-name NAME    extra SAN for generated certificates, repeatable
   --log-level LEVEL  pino level: trace, debug, info, warn, error (default info)
-`;
+${SERVE_RUNTIME_USAGE}`;
 
 /** runServe starts the webhook server and resolves when it has stopped. */
 export async function runServe(argv: string[]): Promise<number> {
@@ -39,6 +40,8 @@ export async function runServe(argv: string[]): Promise<number> {
     'cert-dir': { type: 'string' },
     'dns-name': { type: 'string', multiple: true },
     'log-level': { type: 'string' },
+    'no-dev-certs': { type: 'boolean' },
+    ...SERVE_RUNTIME_FLAGS,
   });
   const logger = createCliLogger(values['log-level'] ?? 'info');
   const port = parsePort(values.port, 8443);
@@ -46,8 +49,11 @@ export async function runServe(argv: string[]): Promise<number> {
   const certDir = values['cert-dir'] ?? 'certs';
   const sources = { crdPaths: values.crds ?? ['manifests/crds'], policyPaths: values.policies ?? ['policies'] };
 
-  const { generated } = await ensureDevCertificates(certDir, { dnsNames: values['dns-name'] ?? [] });
-  if (generated) logger.info({ certDir: path.resolve(certDir) }, 'generated development certificates');
+  const runtime = createServeRuntime({ values, logger, host, port, certDir, sources });
+  if (values['no-dev-certs'] !== true) {
+    const { generated } = await ensureDevCertificates(certDir, { dnsNames: values['dns-name'] ?? [] });
+    if (generated) logger.info({ certDir: path.resolve(certDir) }, 'generated development certificates');
+  }
   const config: RuntimeConfig = await loadRuntimeConfig(sources);
   logger.info({ crds: config.crds.crds.map((c) => c.metadata.name) }, 'configuration loaded');
 
@@ -61,23 +67,11 @@ export async function runServe(argv: string[]): Promise<number> {
     }),
     logger,
   });
-  const app = createApp({ mutate: createMutateHandler({ chain }), validate: createValidateHandler({ chain }), convert, logger });
-  const tls = {
-    cert: await readFile(path.join(certDir, CERT_FILES.cert)),
-    key: await readFile(path.join(certDir, CERT_FILES.key)),
-  };
-  const listener = createHttpsListener({ app, tls, host, port });
-  const address = await listener.listen();
-  logger.info({ host: address.address, port: address.port }, 'listening');
-
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      void listener.close().then(resolve);
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  const app = createApp({ mutate: createMutateHandler({ chain }), validate: createValidateHandler({ chain }), convert, logger, ...runtime.appOptions });
+  // Listens (HTTPS + metrics), reloads certificates, registers with --register,
+  // and drains gracefully on SIGTERM/SIGINT.
+  await runtime.start(app);
+  const code = await runtime.stopped();
   logger.flush();
-  return 0;
+  return code;
 }
