@@ -52,5 +52,7 @@ function diffArrays(a: JsonValue[], b: JsonValue[], path: string, ops: Operation
 
 /** escapePointer escapes one JSON Pointer token (RFC 6901): `~` -> `~0`, `/` -> `~1`. */
 export function escapePointer(token: string): string {
+  // Fast path: most keys need no escaping, and this runs for every key the diff visits.
+  if (!token.includes('~') && !token.includes('/')) return token;
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { BadBodyError, BodyTooLargeError, UnsupportedMediaTypeError } from '../kube/errors.js';
 import type { JsonValue } from '../kube/types.js';
+import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth.js';
 
 /** DEFAULT_BODY_LIMIT is the largest body accepted: 7 MiB, as controller-runtime (an UPDATE carries two 3 MiB objects). */
 export const DEFAULT_BODY_LIMIT = 7 * 1024 * 1024;
@@ -10,9 +11,11 @@ export const DEFAULT_BODY_LIMIT = 7 * 1024 * 1024;
  * JSON content type (application/json, with parameters allowed), stops
  * reading as soon as the body passes `limit` bytes (BodyTooLargeError, 413),
  * and reports an empty or undecodable body as BadBodyError (400).
- * JSON.parse keeps `__proto__` keys as plain own properties.
+ * JSON.parse keeps `__proto__` keys as plain own properties. A body that
+ * nests deeper than `maxDepth` (default 1000) is a BadBodyError (400) before
+ * it is parsed, so no recursive walk downstream can overflow the stack.
  */
-export async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Promise<JsonValue> {
+export async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT, maxDepth = DEFAULT_MAX_JSON_DEPTH): Promise<JsonValue> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type !== 'application/json') {
     req.resume();
@@ -23,21 +26,57 @@ export async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LI
     req.resume();
     throw new BodyTooLargeError(limit);
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      req.resume();
-      throw new BodyTooLargeError(limit);
-    }
-    chunks.push(chunk);
-  }
-  if (size === 0) throw new BadBodyError('request body is empty');
-  const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks, size).toString('utf8');
+  const body = await readBody(req, limit);
+  if (body.length === 0) throw new BadBodyError('request body is empty');
+  if (exceedsJsonDepth(body, maxDepth)) throw new BadBodyError(`request body nests arrays and objects more than ${maxDepth} levels deep`);
+  const text = body.toString('utf8');
   try {
     return JSON.parse(text) as JsonValue;
   } catch (err) {
     throw new BadBodyError(`request body is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
+}
+
+/**
+ * readBody collects the body with plain 'data'/'end' listeners (cheaper per
+ * request than an async iterator), rejecting with BodyTooLargeError as soon
+ * as it passes `limit` (the rest is drained, not kept).
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.resume();
+        reject(new BodyTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(new BadBodyError(`request body could not be read: ${err.message}`, { cause: err }));
+    };
+    const onAborted = () => onError(new Error('the client closed the connection'));
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onClose = () => {
+      if (!req.complete) onAborted();
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
