@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import type { ApiClient } from './api-client.js';
 import type { Binding } from './binding.js';
 import { runBindingController, type QueueTuning } from './binding-controller.js';
+import { reconcileBindingRecord } from './binding-teardown.js';
 import { realClock, sleep, type Clock } from './clock.js';
 import { withWriteCounting } from './counting-client.js';
 import { errorMessage } from './errors.js';
@@ -74,14 +75,16 @@ export function createController(options: ControllerOptions): Controller {
     host: options.host,
   });
   const le = options.leaderElection || undefined;
+  const leaseNamespace = (le && le.namespace) || 'portcullis-system';
+  const leaseName = (le && le.name) || 'portcullis-controller';
   const elector = le
     ? createLeaderElector({
         client,
         clock,
         logger,
         metrics,
-        namespace: le.namespace ?? 'portcullis-system',
-        name: le.name ?? 'portcullis-controller',
+        namespace: leaseNamespace,
+        name: leaseName,
         identity: le.identity,
         leaseDurationMs: le.leaseDurationMs,
         renewDeadlineMs: le.renewDeadlineMs,
@@ -102,6 +105,8 @@ export function createController(options: ControllerOptions): Controller {
       if (--pending === 0) markSynced();
     };
     if (pending === 0) markSynced();
+    // Only a lease holder has a record of earlier bindings to clean up after.
+    if (elector) await reconcileBindingRecord({ client, logger, bindings, leaseNamespace, leaseName });
     try {
       await Promise.all(bindings.map((binding) => runBindingController({ ...options, binding, client, clock, logger, metrics, recorder }, signal, onSynced)));
     } finally {

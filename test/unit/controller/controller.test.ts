@@ -113,3 +113,27 @@ test('an orphan claim left while no controller ran is swept at start', async () 
   assert.equal(api.all(CLAIMS).length, 0);
   await controller.stop();
 });
+
+test('a binding removed from the configuration is cleaned up by the next leader', async () => {
+  const { api, clock, controller } = await setup();
+  const oldBinding = { name: 'old-binding', source: SERVICES, target: CLAIMS };
+  api.seed(LEASES, {
+    metadata: {
+      namespace: 'portcullis-system',
+      name: 'portcullis-controller',
+      annotations: { 'portcullis.dev/bindings': JSON.stringify([oldBinding]) },
+    },
+    spec: { holderIdentity: '' },
+  });
+  api.seed(CLAIMS, { metadata: { name: 'shop.legacy', labels: { 'portcullis.dev/binding': 'old-binding' } }, spec: {} });
+  api.seed(SERVICES, { ...service('legacy', 'ClusterIP'), metadata: { namespace: 'shop', name: 'legacy', finalizers: ['portcullis.dev/old-binding', 'other/keep'] } });
+  controller.start();
+  await controller.synced();
+  await clock.advance(10);
+  assert.equal(api.read(CLAIMS, '', 'shop.legacy'), undefined, 'the old binding CR is deleted');
+  assert.deepEqual((api.read(SERVICES, 'shop', 'legacy')!.metadata as JsonObject).finalizers, ['other/keep']);
+  const lease = api.read(LEASES, 'portcullis-system', 'portcullis-controller')!;
+  const record = JSON.parse(((lease.metadata as JsonObject).annotations as JsonObject)['portcullis.dev/bindings'] as string);
+  assert.deepEqual(record.map((b: { name: string }) => b.name), ['loadbalancer-claims']);
+  await controller.stop();
+});
