@@ -36,12 +36,25 @@ export interface FieldError {
  * formatValue prints a bad value as field.Error.ErrorBody does: strings
  * quoted (%q), numbers and booleans bare (%v), anything else as Go's
  * json.Marshal would (map keys sorted, <, > and & escaped), null as `null`.
+ * Renderings longer than MAX_VALUE_CHARS are cut (bounded output).
  */
 export function formatValue(value: JsonValue): string {
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return boundValue(JSON.stringify(value));
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'boolean') return String(value);
-  return goJson(value);
+  return boundValue(goJson(value));
+}
+
+/**
+ * MAX_VALUE_CHARS bounds a bad value as printed in a message. The apiserver
+ * prints values whole; we cut them so that a 5 MiB string, echoed in the
+ * aggregate message and again in its cause, can't make a 10 MiB answer.
+ */
+export const MAX_VALUE_CHARS = 1024;
+
+function boundValue(rendered: string): string {
+  if (rendered.length <= MAX_VALUE_CHARS) return rendered;
+  return `${rendered.slice(0, MAX_VALUE_CHARS)}...(${rendered.length - MAX_VALUE_CHARS} more characters)`;
 }
 
 /** goJson renders a JSON value as Go's encoding/json Marshal does. */
