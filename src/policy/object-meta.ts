@@ -10,10 +10,12 @@ export function metadataOf(object: JsonObject | null | undefined): JsonObject {
 /** stringMapOf returns metadata.<field> (labels, annotations) with only its string values. */
 export function stringMapOf(object: JsonObject | null | undefined, field: 'labels' | 'annotations'): Record<string, string> {
   const value = metadataOf(object)[field];
-  const out: Record<string, string> = {};
+  // A null-prototype record: a `__proto__` key is plain data, and no inherited key is ever "present".
+  const out = Object.create(null) as Record<string, string>;
   if (!isJsonObject(value as JsonValue)) return out;
-  for (const [key, v] of Object.entries(value as JsonObject)) {
-    if (typeof v === 'string') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(value as JsonObject)) {
+    const v = (value as JsonObject)[key];
+    if (typeof v === 'string') out[key] = v;
   }
   return out;
 }

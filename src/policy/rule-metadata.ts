@@ -22,13 +22,13 @@ function compileKeyRules(spec: NonNullable<MetadataRuleSpec['labels']>, kind: 'l
   const noun = kind === 'labels' ? 'label' : 'annotation';
   const required = (spec.required ?? []).map((r: KeyRequirement, i) => ({
     key: r.key,
+    path: displayPath(['metadata', kind, r.key]),
     pattern: r.pattern === undefined ? undefined : atField(`${at}.required[${i}].pattern`, () => compileRe2(r.pattern as string)),
   }));
   const forbidden = spec.forbidden ?? [];
   return (object, out) => {
     const map = stringMapOf(object, kind);
-    for (const { key, pattern } of required) {
-      const path = displayPath(['metadata', kind, key]);
+    for (const { key, path, pattern } of required) {
       if (!Object.prototype.hasOwnProperty.call(map, key)) {
         out.push(field({ kind: 'field', error: { type: 'Required', field: path, detail: `${noun} ${JSON.stringify(key)} is required` } }));
       } else if (pattern && !pattern.test(map[key] as string)) {
