@@ -6,7 +6,8 @@
  * Leader election uses short durations (lease 4 s, renew deadline 3 s, retry 1 s).
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { parse, stringify } from 'yaml';
@@ -48,7 +49,7 @@ await e2eSuite('companion controller through a real kube-apiserver', () => {
     spec: { type, selector: { app: name }, ports: [{ name: 'http', port, protocol: 'TCP', targetPort: 8080 }] },
   });
 
-  async function startController(identity: string): Promise<ControllerProc> {
+  async function startController(identity: string, bindingsDir = 'policies/bindings'): Promise<ControllerProc> {
     const metricsPort = await freePort();
     const proc = spawnManaged({
       name: `controller-${identity}`,
@@ -58,7 +59,7 @@ await e2eSuite('companion controller through a real kube-apiserver', () => {
         process.env.PORTCULLIS_E2E_MAIN ?? join(REPO_ROOT, 'dist/main.js'),
         'controller',
         '--kubeconfig', kubeconfig,
-        '--bindings', 'policies/bindings',
+        '--bindings', bindingsDir,
         '--identity', identity,
         '--leader-elect-lease-duration', `${LEASE.duration}ms`,
         '--leader-elect-renew-deadline', `${LEASE.renewDeadline}ms`,
@@ -240,5 +241,23 @@ await e2eSuite('companion controller through a real kube-apiserver', () => {
     await env.eventually(async () => (await svc('before-restart')) === undefined, 'deleted Service finalized', 40_000);
     assert.equal(await claim(`${env.namespace}.before-restart`), undefined);
     assert.equal(c.proc.output().some((l) => l.includes('controller crashed')), false);
+  });
+
+  test('removing the binding cleans up: the next leader deletes its claims and finalizers', async () => {
+    const c = procs.find((p) => p.identity === 'c')!;
+    const withFinalizer = async (): Promise<number> => {
+      const list = await kubectlJson(['get', 'services']);
+      return (list?.items ?? []).filter((s: any) => (s.metadata.finalizers ?? []).includes('portcullis.dev/loadbalancer-claims')).length;
+    };
+    assert.ok((await withFinalizer()) > 0);
+    await c.proc.stop();
+    const empty = await mkdtemp(join(tmpdir(), 'no-bindings-'));
+    await startController('d', empty);
+    await env
+      .eventually(async () => ((await kubectlJson(['get', 'loadbalancerclaims']))?.items ?? [1]).length === 0, 'all claims deleted', 30_000)
+      .catch((e) => assert.fail(`${e}\n${diag()}`));
+    await env.eventually(async () => (await withFinalizer()) === 0, 'all finalizers removed', 30_000);
+    const del = await env.kubectl(['delete', 'service', 'web', '--timeout=20s']);
+    assert.equal(del.code, 0, 'a Service without our finalizer deletes at once');
   });
 });
