@@ -68,6 +68,8 @@ function objectValue(value: JsonObject, schema: Schema | undefined, stats: CelIn
       continue;
     }
     const sub = props !== undefined && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : additional;
+    // The apiserver drops nulls of non-nullable fields without a default while decoding.
+    if (item === null && sub !== undefined && sub.nullable !== true && sub.default === undefined) continue;
     const name = escapeCelField(key);
     if (name !== undefined) setKey(out, name, toSchemaCelValue(item, sub, stats));
   }

@@ -37,6 +37,12 @@ export interface ValidationPass {
   readonly ratchet?: 'node' | 'none' | 'old-object';
   /** gate sees the errors so far; a non-null result is reported instead of running the pass. */
   readonly gate?: (errors: readonly FieldError[]) => FieldError | null;
+  /**
+   * stage 'decode' marks what the apiserver checks while decoding, before
+   * validation: decode passes run first, and when one finds a problem only
+   * its first error is reported (the request fails as a bad request).
+   */
+  readonly stage?: 'decode' | 'validate';
 }
 
 /** CompileOptions tunes compileValidator. */
@@ -58,6 +64,8 @@ export interface ValidationResult {
   errors: FieldError[];
   /** truncated is true when more errors existed than maxErrors. */
   truncated: boolean;
+  /** decodeFailed is true when the object fails where the apiserver decodes it (a 400, not a 422); errors then holds that one error. */
+  decodeFailed?: boolean;
 }
 
 /** ObjectValidator validates whole objects against one compiled schema. */
@@ -90,12 +98,19 @@ export function compileValidator(schema: Schema, options: CompileOptions = {}): 
   const all = options.extensions ?? [];
   const merged = all.filter((e): e is NodeExtension => typeof e === 'function');
   const passes: CompiledPass[] = [{ pass: null, check: compileNode(schema, { extensions: merged, builtin: true, ratchet: true }, true) }];
-  for (const pass of all.filter((e): e is ValidationPass => typeof e !== 'function')) {
+  const declared = all.filter((e): e is ValidationPass => typeof e !== 'function');
+  const decoders = declared.filter((p) => p.stage === 'decode').map((pass) => compileNode(schema, { extensions: [pass.compile], builtin: false, ratchet: false }, true));
+  for (const pass of declared.filter((p) => p.stage !== 'decode')) {
     passes.push({ pass, check: compileNode(schema, { extensions: [pass.compile], builtin: false, ratchet: pass.ratchet !== 'none' }, true) });
   }
   return {
     validate(object, validateOptions = {}) {
       const old = isJsonObject(validateOptions.oldObject) ? validateOptions.oldObject : undefined;
+      for (const decode of decoders) {
+        const decodeCtx = createValidationContext({ maxErrors: 0 });
+        decode?.(object, undefined, FieldPath.root(), decodeCtx);
+        if (decodeCtx.errors.length > 0) return { errors: decodeCtx.errors.slice(0, 1), truncated: false, decodeFailed: true };
+      }
       const ctx = createValidationContext({ maxErrors: validateOptions.maxErrors, ratcheting: old !== undefined });
       for (const { pass, check } of passes) {
         if (check === null || isFull(ctx)) continue;
@@ -139,6 +154,9 @@ function compileBuiltinNode(schema: Schema, opts: NodeOptions, isRoot: boolean):
   const items = schema.items ? compileBuiltinNode(schema.items, opts, false) : null;
   const nullable = schema.nullable === true;
   const known = new Set(Object.keys(schema.properties ?? {}));
+  const droppedNulls = droppedNullsOf(schema);
+  const additionalSchema = isJsonObject(schema.additionalProperties as JsonValue) ? (schema.additionalProperties as Schema) : null;
+  const additionalDropsNull = additionalSchema !== null && additionalSchema.nullable !== true && additionalSchema.default === undefined;
 
   return (value, old, path, ctx) => {
     if (isFull(ctx)) return;
@@ -156,19 +174,35 @@ function compileBuiltinNode(schema: Schema, opts: NodeOptions, isRoot: boolean):
       const oldObj = isJsonObject(old) ? old : undefined;
       if (additional) {
         for (const key of Object.keys(value)) {
-          if (!known.has(key)) additional(value[key] as JsonValue, oldObj?.[key], path.key(key), ctx);
+          if (known.has(key) || (value[key] === null && additionalDropsNull)) continue;
+          additional(value[key] as JsonValue, oldObj?.[key], path.key(key), ctx);
         }
       }
       for (const [name, check] of properties) {
-        if (hasOwn(value, name)) check(value[name] as JsonValue, oldObj?.[name], path.child(name), ctx);
+        if (isPresent(value, name, droppedNulls)) check(value[name] as JsonValue, oldObj?.[name], path.child(name), ctx);
       }
       for (const name of required) {
-        if (!hasOwn(value, name)) addError(ctx, { type: 'Required', field: path.child(name).toString() });
+        if (!isPresent(value, name, droppedNulls)) addError(ctx, { type: 'Required', field: path.child(name).toString() });
       }
     } else if (Array.isArray(value) && items) {
       walkItems(schema, items, value, old, path, ctx);
     }
   };
+}
+
+/**
+ * droppedNullsOf names the properties whose null the apiserver drops while
+ * decoding (PruneNonNullableNullsWithoutDefaults: not nullable, no default),
+ * so a null there counts as absent.
+ */
+function droppedNullsOf(schema: Schema): Set<string> {
+  const out = new Set<string>();
+  for (const [name, sub] of Object.entries(schema.properties ?? {})) if (sub.nullable !== true && sub.default === undefined) out.add(name);
+  return out;
+}
+
+function isPresent(value: JsonObject, name: string, droppedNulls: ReadonlySet<string>): boolean {
+  return hasOwn(value, name) && !(value[name] === null && droppedNulls.has(name));
 }
 
 /** compilePassNode compiles one pass's checks; subtrees without any are left out (null). */

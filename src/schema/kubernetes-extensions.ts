@@ -6,7 +6,7 @@ import { URL_LIBRARY } from '../cel/library-url.js';
 import { HAS_FIELD_LIBRARY } from './cel-has.js';
 import { createCelRulesPass } from './cel-rules.js';
 import type { ValidationPass } from './compile-validator.js';
-import { embeddedResourcePass } from './embedded-resource.js';
+import { embeddedDecodePass, embeddedResourcePass } from './embedded-resource.js';
 import { listTypePass } from './list-type.js';
 
 /** SCHEMA_CEL_LIBRARIES are the libraries added for x-kubernetes-validations beyond the shared defaults. */
@@ -33,11 +33,12 @@ export interface KubernetesExtensionsOptions {
 
 /**
  * createKubernetesExtensions returns the validation passes the apiserver runs
- * after schema validation, in its order: embedded resources, list-type
+ * around schema validation, in its order: the decode-time checks of embedded
+ * resources first, then (after the schema) embedded resources, list-type
  * set/map invariants, then x-kubernetes-validations CEL rules. Give them to
  * createCrdRegistry as `extensions`.
  */
 export function createKubernetesExtensions(options: KubernetesExtensionsOptions = {}): ValidationPass[] {
   const environment = options.celEnvironment ?? createSchemaCelEnvironment();
-  return [embeddedResourcePass, listTypePass, createCelRulesPass({ environment })];
+  return [embeddedDecodePass, embeddedResourcePass, listTypePass, createCelRulesPass({ environment })];
 }

@@ -132,22 +132,65 @@ export function validateEmbeddedObjectMeta(meta: JsonObject, field: string): Fie
   return errs;
 }
 
+/** OBJECT_META_FIELDS maps ObjectMeta's JSON fields to their Go types (for decode errors and pruning). */
+export const OBJECT_META_FIELDS: Readonly<Record<string, string>> = {
+  name: 'string',
+  generateName: 'string',
+  namespace: 'string',
+  selfLink: 'string',
+  uid: 'types.UID',
+  resourceVersion: 'string',
+  generation: 'int64',
+  creationTimestamp: 'v1.Time',
+  deletionTimestamp: 'v1.Time',
+  deletionGracePeriodSeconds: 'int64',
+  labels: 'map[string]string',
+  annotations: 'map[string]string',
+  ownerReferences: '[]v1.OwnerReference',
+  finalizers: '[]string',
+  managedFields: '[]v1.ManagedFieldsEntry',
+};
+
+function jsonKind(v: JsonValue): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'object') return 'object';
+  return typeof v === 'boolean' ? 'bool' : typeof v;
+}
+
+function goTypeName(v: JsonValue): string {
+  if (Array.isArray(v)) return '[]interface {}';
+  if (typeof v === 'object' && v !== null) return 'map[string]interface {}';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'int64' : 'float64';
+  return typeof v;
+}
+
 /**
- * objectMetaShapeError returns why a metadata value cannot be read as
- * ObjectMeta (e.g. labels that are not strings), or null. The wording is the
- * JSON decoder's, which the apiserver reports as the detail.
+ * objectMetaDecodeError returns why the apiserver cannot decode a value as
+ * ObjectMeta, worded as it reports it (`invalid metadata: expected object,
+ * got string`, or encoding/json's `json: cannot unmarshal number into Go
+ * struct field ObjectMeta.name of type string`), or null when it decodes.
+ * Nulls decode as absent.
  */
-export function objectMetaShapeError(meta: JsonValue): string | null {
-  if (!isJsonObject(meta)) return 'expected a JSON object';
-  for (const key of ['labels', 'annotations']) {
-    const m = meta[key];
-    if (m === undefined || m === null) continue;
-    if (!isJsonObject(m)) return `.${key} must be a map of strings`;
-    for (const v of Object.values(m)) if (typeof v !== 'string') return `.${key} values must be strings`;
-  }
-  for (const key of ['name', 'namespace', 'generateName']) {
-    const v = meta[key];
-    if (v !== undefined && v !== null && typeof v !== 'string') return `.${key} must be a string`;
+export function objectMetaDecodeError(meta: JsonValue): string | null {
+  if (!isJsonObject(meta)) return `invalid metadata: expected object, got ${goTypeName(meta)}`;
+  const bad = (field: string, v: JsonValue, type: string) => `json: cannot unmarshal ${jsonKind(v)} into Go struct field ObjectMeta.${field} of type ${type}`;
+  for (const [field, type] of Object.entries(OBJECT_META_FIELDS)) {
+    const v = meta[field];
+    if (v === undefined || v === null) continue;
+    if (type === 'string' || type === 'types.UID') {
+      if (typeof v !== 'string') return bad(field, v, type);
+    } else if (type === 'int64') {
+      if (typeof v !== 'number' || !Number.isInteger(v)) return bad(field, v, type);
+    } else if (type === 'map[string]string') {
+      if (!isJsonObject(v)) return bad(field, v, type);
+      for (const item of Object.values(v)) if (item !== null && typeof item !== 'string') return bad(field, item, 'string');
+    } else if (type === '[]string') {
+      if (!Array.isArray(v)) return bad(field, v, type);
+      for (const item of v) if (item !== null && typeof item !== 'string') return bad(field, item, 'string');
+    } else if (type.startsWith('[]')) {
+      if (!Array.isArray(v)) return bad(field, v, type);
+    }
   }
   return null;
 }

@@ -1,5 +1,6 @@
 import type { JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
+import { OBJECT_META_FIELDS } from './object-meta.js';
 import type { Schema } from './structural.js';
 
 /**
@@ -17,7 +18,7 @@ const META_FIELDS = new Set(['apiVersion', 'kind', 'metadata']);
  * not declared by `properties` or `additionalProperties` are unknown, except
  * under `x-kubernetes-preserve-unknown-fields` (whose declared properties are
  * still pruned inside) and the apiVersion/kind/metadata of the root and of
- * embedded resources. ObjectMeta's own fields are not checked here.
+ * embedded resources, whose metadata may hold only ObjectMeta's fields.
  */
 export function compileUnknownFieldFinder(schema: Schema): UnknownFieldFinder {
   const root: Schema = { ...schema, 'x-kubernetes-embedded-resource': true };
@@ -46,11 +47,18 @@ function childSchema(schema: Schema, key: string): Schema | undefined | null {
   return null; // unknown field
 }
 
+function metaUnknown(x: JsonValue, path: string, out: string[]): void {
+  const meta = isJsonObject(x) ? x['metadata'] : undefined;
+  if (!isJsonObject(meta)) return;
+  for (const key of Object.keys(meta)) if (!Object.prototype.hasOwnProperty.call(OBJECT_META_FIELDS, key)) out.push(join(join(path, 'metadata'), key));
+}
+
 function prune(x: JsonValue, s: Schema | undefined, path: string, out: string[], isRoot = false): void {
   if (s !== undefined && s['x-kubernetes-preserve-unknown-fields'] === true) {
     skipPrune(x, s, path, out);
     return;
   }
+  if (s !== undefined && s['x-kubernetes-embedded-resource'] === true) metaUnknown(x, path, out);
   if (isJsonObject(x)) {
     for (const key of Object.keys(x)) {
       if (s === undefined) {
@@ -70,6 +78,7 @@ function prune(x: JsonValue, s: Schema | undefined, path: string, out: string[],
 
 function skipPrune(x: JsonValue, s: Schema, path: string, out: string[]): void {
   if (isJsonObject(x)) {
+    if (s['x-kubernetes-embedded-resource'] === true) metaUnknown(x, path, out);
     for (const key of Object.keys(x)) {
       if (s['x-kubernetes-embedded-resource'] === true && META_FIELDS.has(key)) continue;
       const sub = childSchema(s, key);

@@ -11,6 +11,8 @@ import type { DryRunResult } from './apiserver-client.js';
 /** Outcome is one side's verdict in comparable form. */
 export interface Outcome {
   allowed: boolean;
+  /** status is the HTTP status (apiserver) or the denial's code (Portcullis). */
+  status: number;
   /** fields are the sorted distinct cause fields of a denial. */
   fields: string[];
   /** causes are the sorted `field: message` lines of a denial. */
@@ -38,9 +40,16 @@ function causesOf(status: JsonObject | undefined): { fields: string[]; causes: s
 /** fromApiserver reads a dry-run answer. */
 export function fromApiserver(result: DryRunResult): Outcome {
   const allowed = result.status >= 200 && result.status < 300;
-  const { fields, causes } = allowed ? { fields: [], causes: [] } : causesOf(result.body);
+  let { fields, causes } = allowed ? { fields: [] as string[], causes: [] as string[] } : causesOf(result.body);
+  // A decode-time rejection (400 BadRequest) carries its one field error in the message only.
+  const decode = /cannot be handled as a [^:]+: (([^:]+): .*)$/s.exec(String(result.body['message'] ?? ''));
+  if (result.status === 400 && decode !== null) {
+    fields = [decode[2] as string];
+    causes = [decode[1] as string];
+  }
   return {
     allowed,
+    status: result.status,
     fields,
     causes,
     message: allowed ? '' : String(result.body['message'] ?? ''),
@@ -67,7 +76,7 @@ export function fromPortcullis(original: JsonObject, response: AdmissionResponse
     spec = patched['spec'];
   }
   const { fields, causes } = response.allowed ? { fields: [], causes: [] } : causesOf(response.status as unknown as JsonObject);
-  return { allowed: response.allowed, fields, causes, message: response.allowed ? '' : String(response.status?.message ?? ''), spec, unknownFields };
+  return { allowed: response.allowed, status: response.allowed ? 200 : (response.status?.code ?? 0), fields, causes, message: response.allowed ? '' : String(response.status?.message ?? ''), spec, unknownFields };
 }
 
 /** compareOutcomes lists how two outcomes differ (empty when they agree). */

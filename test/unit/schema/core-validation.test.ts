@@ -67,8 +67,14 @@ describe('schema validation wording', () => {
     ]);
   });
 
-  it('rejects null where the schema is not nullable', () => {
-    assert.deepEqual(messages({ image: null }), ['spec.image: Invalid value: "null": spec.image in body must be of type string: "null"']);
+  it('treats a null the apiserver drops (not nullable, no default) as absent', () => {
+    assert.deepEqual(messages({ image: null }), ['spec.image: Required value']);
+    assert.deepEqual(messages({ image: 'nginx', replicas: null }), []);
+  });
+
+  it('rejects null items where the items are not nullable', () => {
+    const list = compileValidator({ type: 'object', properties: { xs: { type: 'array', items: { type: 'string' } } } });
+    assert.deepEqual(list.validate({ xs: ['a', null] }).errors.map(errorString), ['xs[1]: Invalid value: "null": xs[1] in body must be of type string: "null"']);
   });
 
   it('reports a missing required root field', () => {
