@@ -112,7 +112,7 @@ export async function runBindingController(options: BindingControllerOptions, si
       const terminal = err instanceof TerminalError;
       logger.warn({ key, err: errorMessage(err), terminal, retries: queue.numRequeues(key) }, 'reconcile failed');
       const src = sources.get(key);
-      if (src) await recorder.record(binding.source, src, 'Warning', 'Failed', errorMessage(err));
+      if (src) await recorder.record({ resource: binding.source, object: src, type: 'Warning', reason: 'Failed', message: errorMessage(err) });
       if (terminal) queue.forget(key);
       else queue.addRateLimited(key);
     } finally {

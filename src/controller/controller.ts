@@ -57,7 +57,7 @@ export interface Controller {
   stop(): Promise<void>;
   /** isLeader tells whether this process is doing the work right now. */
   isLeader(): boolean;
-  /** synced resolves once every binding's caches have synced in the current term (or on stop). */
+  /** synced resolves once every binding's caches have synced in the first leadership term (or on stop). */
   synced(): Promise<void>;
 }
 

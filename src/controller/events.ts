@@ -17,10 +17,23 @@ import { nameOf, namespaceOf, resourceVersionOf, uidOf } from './object-meta.js'
 /** EventType is Normal or Warning. */
 export type EventType = 'Normal' | 'Warning';
 
+/** EventSpec describes one event: about which object, of which kind, and what happened. */
+export interface EventSpec {
+  /** resource is the kind of the involved object. */
+  resource: ResourceRef;
+  /** object is the involved object (as cached or returned by a write). */
+  object: JsonObject;
+  type: EventType;
+  /** reason is a short CamelCase word (Created, Updated, Deleted, Failed, ...). */
+  reason: string;
+  /** message is human-readable; it is cut at 1024 characters. */
+  message: string;
+}
+
 /** EventRecorder records events about objects; recording never throws. */
 export interface EventRecorder {
-  /** record sends or bumps an event about obj (of kind resource). */
-  record(resource: ResourceRef, obj: JsonObject, type: EventType, reason: string, message: string): Promise<void>;
+  /** record sends a new event, or bumps the count of an identical earlier one. */
+  record(event: EventSpec): Promise<void>;
 }
 
 /** EventRecorderOptions configures createEventRecorder. */
@@ -59,7 +72,7 @@ export function createEventRecorder(options: EventRecorderOptions): EventRecorde
   };
 
   return {
-    async record(resource, obj, type, reason, message) {
+    async record({ resource, object: obj, type, reason, message }) {
       const now = new Date(clock.now()).toISOString().replace(/\.\d+Z$/, 'Z');
       const involvedNs = namespaceOf(obj);
       const eventNs = involvedNs || 'default';

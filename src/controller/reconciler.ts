@@ -109,7 +109,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       return false;
     }
     claims.forget(nameOf(claim));
-    if (src) await recorder.record(srcRes, src, 'Normal', 'Deleted', `deleted ${crRes.kind} ${nameOf(claim)}: ${why}`);
+    if (src) await recorder.record({ resource: srcRes, object: src, type: 'Normal', reason: 'Deleted', message: `deleted ${crRes.kind} ${nameOf(claim)}: ${why}` });
     return true;
   }
 
@@ -120,7 +120,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       try {
         const created = await client.create(crRes, desired);
         claims.assume(created);
-        await recorder.record(srcRes, src, 'Normal', 'Created', `created ${crRes.kind} ${name}`);
+        await recorder.record({ resource: srcRes, object: src, type: 'Normal', reason: 'Created', message: `created ${crRes.kind} ${name}` });
         return created;
       } catch (err) {
         if (!isAlreadyExists(err)) throw err;
@@ -146,7 +146,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     if (specPatch !== undefined) patch.spec = specPatch;
     const updated = await client.patch(crRes, '', name, patch, { type: 'merge' });
     claims.assume(updated);
-    await recorder.record(crRes, updated, 'Normal', 'Updated', `updated from ${srcRes.kind} ${objectKey(src)}`);
+    await recorder.record({ resource: crRes, object: updated, type: 'Normal', reason: 'Updated', message: `updated from ${srcRes.kind} ${objectKey(src)}` });
     return updated;
   }
 
@@ -159,7 +159,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const updated = await client.patch(srcRes, namespace, nameOf(src), mergePatchFor(changed), { type: 'merge', subresource: 'status' });
     sources.assume(updated);
     const fields = changed.map((f) => f.path).join(', ');
-    await recorder.record(srcRes, updated, 'Normal', 'StatusReflected', `copied ${fields} from ${crRes.kind} ${claim ? nameOf(claim) : '(none)'}`);
+    const message = `copied ${fields} from ${crRes.kind} ${claim ? nameOf(claim) : '(none)'}`;
+    await recorder.record({ resource: srcRes, object: updated, type: 'Normal', reason: 'StatusReflected', message });
   }
 
   return {

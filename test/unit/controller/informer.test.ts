@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { JsonObject } from '../../../src/kube/types.js';
 import type { ResourceRef } from '../../../src/controller/api-client.js';
 import { createInformer, type Informer } from '../../../src/controller/informer.js';
+import { ApiRequestError } from '../../../src/controller/errors.js';
 import { createFakeApiClient, type FakeApiClient } from './fake-api-client.js';
 import { createFakeClock, type FakeClock } from './fake-clock.js';
 
@@ -62,7 +63,7 @@ test('a broken watch relists after backoff and delivers changes missed meanwhile
   await informer.stop();
 });
 
-test('410 Gone on watch relists at once without backoff', async () => {
+test('after a compaction and a broken watch the relist picks up the current state', async () => {
   const { api, clock, informer } = setup();
   informer.start();
   await informer.synced();
@@ -112,4 +113,29 @@ test('assume overlays a just-written object until the watch catches up', async (
   assert.equal(informer.get('default/z'), undefined);
   await informer.stop();
   assert.equal(api.openWatches(), 0);
+});
+
+test('a watch refused with HTTP 410 relists at once without backoff', async () => {
+  const api = createFakeApiClient();
+  const clock = createFakeClock();
+  let lists = 0;
+  let watches = 0;
+  const wrapped = {
+    ...api,
+    list: async (...args: Parameters<typeof api.list>) => {
+      lists++;
+      return api.list(...args);
+    },
+    watch: async (...args: Parameters<typeof api.watch>) => {
+      if (++watches === 1) throw new ApiRequestError(410, 'Expired', 'too old resource version');
+      return api.watch(...args);
+    },
+  };
+  const informer = createInformer({ client: wrapped, resource: services, clock, logger: pino({ level: 'silent' }) });
+  informer.start();
+  await informer.synced();
+  await clock.advance(0);
+  assert.equal(lists, 2, 'relisted with no clock time passing');
+  assert.equal(api.openWatches(), 1);
+  await informer.stop();
 });
