@@ -1,6 +1,6 @@
 import { CelRuntimeError } from './library.js';
 
-const VERB = /%(?:\.(\d+))?([sdfeExXobc%])/g;
+const VERB = /%(?:\.(\d+))?([A-Za-z%])/g;
 
 function asNumber(value: unknown, verb: string): number | bigint {
   if (typeof value === 'bigint' || typeof value === 'number') return value;
@@ -39,7 +39,7 @@ function radix(value: number | bigint, base: number, verb: string): string {
 /**
  * formatString implements cel-go's `string.format(list)` for the verbs
  * %s, %d, %f, %e, %x, %X, %o, %b and %% (precision `%.Nf`/`%.Ne`, default 6).
- * Too few arguments is an error, as in cel-go.
+ * Too few arguments and unknown clauses are errors, as in cel-go.
  */
 export function formatString(template: string, args: readonly unknown[]): string {
   let next = 0;
@@ -51,6 +51,7 @@ export function formatString(template: string, args: readonly unknown[]): string
       case 's':
         return formatScalar(value);
       case 'd': {
+        if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
         const n = asNumber(value, verb);
         if (typeof n === 'number' && !Number.isInteger(n)) throw new CelRuntimeError('format: %d needs an integer');
         return String(n);
@@ -58,23 +59,22 @@ export function formatString(template: string, args: readonly unknown[]): string
       case 'f':
         return Number(asNumber(value, verb)).toFixed(precision === undefined ? 6 : Number(precision));
       case 'e':
-      case 'E': {
-        const text = Number(asNumber(value, verb))
+        return Number(asNumber(value, verb))
           .toExponential(precision === undefined ? 6 : Number(precision))
           .replace(/e([+-])(\d)$/, 'e$10$2');
-        return verb === 'E' ? text.toUpperCase() : text;
-      }
       case 'x':
       case 'X': {
-        const text = typeof value === 'string' ? Buffer.from(value, 'utf8').toString('hex') : radix(asNumber(value, verb), 16, verb);
+        const text =
+          typeof value === 'string' ? Buffer.from(value, 'utf8').toString('hex') : value instanceof Uint8Array ? Buffer.from(value).toString('hex') : radix(asNumber(value, verb), 16, verb);
         return verb === 'X' ? text.toUpperCase() : text;
       }
       case 'o':
         return radix(asNumber(value, verb), 8, verb);
       case 'b':
+        if (typeof value === 'boolean') return value ? '1' : '0';
         return radix(asNumber(value, verb), 2, verb);
       default:
-        return formatScalar(value);
+        throw new CelRuntimeError(`format: unrecognized formatting clause %${verb}`);
     }
   });
 }

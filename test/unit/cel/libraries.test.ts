@@ -36,6 +36,11 @@ describe('cel strings library', () => {
     assert.throws(() => run('"abc".charAt(4)'), CelEvaluationError);
   });
 
+  it('format rejects clauses cel-go does not know', () => {
+    assert.throws(() => run('"%a".format([1])'), /unrecognized formatting clause %a/);
+    assert.equal(run('"%b %d".format([true, double("NaN")])'), '1 NaN');
+  });
+
   it('format with too few arguments is an evaluation error', () => {
     assert.throws(() => run('"%s %s".format(["a"])'), /not enough arguments/);
   });
