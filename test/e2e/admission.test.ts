@@ -69,7 +69,12 @@ await e2eSuite('admission through a real kube-apiserver', () => {
   };
 
   before(async () => {
-    env = await startE2E({ crds: ['test/fixtures/e2e/crds', 'manifests/crds'], failurePolicy: 'Fail' });
+    env = await startE2E({
+      crds: ['test/fixtures/e2e/crds', 'manifests/crds'],
+      // No policies: this suite is about schema admission; policy scenarios live in their own files.
+      policies: 'test/fixtures/e2e/policies',
+      failurePolicy: 'Fail',
+    });
     try {
       await webhooksInEffect();
     } catch (err) {

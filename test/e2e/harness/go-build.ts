@@ -120,6 +120,7 @@ export async function buildControlPlane(options: BuildOptions): Promise<void> {
     mkdirSync(outDir, { recursive: true });
     const started = Date.now();
     log(`e2e: building ${targets.join(', ')} from ${moduleDir} into ${outDir} (first run: several minutes)`);
+    log('e2e: listing packages (go list -deps; downloads the modules on first use)');
     const total = await countPackages(moduleDir, packages);
     const args = ['build', '-v', '-ldflags', versionLdflags(options.version), '-o', `${tmp}/`, ...packages];
     log(`e2e: go ${args.join(' ')}`);

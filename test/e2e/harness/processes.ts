@@ -93,6 +93,8 @@ function tellWatchdog(pgid: number): void {
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     watchdog.unref();
+    // Without bash there is no watchdog; exit and signal handlers still clean up.
+    watchdog.on('error', () => undefined);
     watchdog.stdin?.on('error', () => undefined);
     (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
   }

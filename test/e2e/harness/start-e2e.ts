@@ -86,6 +86,10 @@ export interface E2EEnv {
   stop(): Promise<void>;
 }
 
+function hasNamespaceFlag(args: string[]): boolean {
+  return args.some((a) => a === '-n' || a.startsWith('--namespace') || a === '-A' || a === '--all-namespaces');
+}
+
 function defaultLog(line: string): void {
   process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
 }
@@ -115,7 +119,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EEnv> {
       cacheDir: join(dir, 'kubectl-cache'),
     });
     const kubectl: Kubectl = (args, runOptions) =>
-      baseKubectl(args.some((a) => a === '-n' || a.startsWith('--namespace') || a === '-A') ? args : [`--namespace=${namespace}`, ...args], runOptions);
+      baseKubectl(hasNamespaceFlag(args) ? args : [`--namespace=${namespace}`, ...args], runOptions);
     mustSucceed(await baseKubectl(['create', 'namespace', namespace]), `create namespace ${namespace}`);
 
     const crdPaths = [options.crds ?? 'manifests/crds'].flat().map((p) => resolve(REPO_ROOT, p));
