@@ -192,6 +192,46 @@ await e2eSuite('admission through a real kube-apiserver', () => {
     ]);
   });
 
+  scenario('kubectl --as impersonates a user that RBAC limits until a RoleBinding grants access', async () => {
+    const asAlice = { as: 'alice', asGroups: ['e2e-devs'] };
+    const forbidden = await env.kubectl(['apply', '-f', '-'], { input: gadget('g-alice', { size: 2 }), ...asAlice });
+    assert.equal(forbidden.code, 1);
+    assert.ok(
+      forbidden.stderr.includes(
+        `User "alice" cannot get resource "gadgets" in API group "${GROUP}" in the namespace "${env.namespace}"`,
+      ),
+      forbidden.stderr,
+    );
+    const grant = await env.kubectl(['apply', '-f', '-'], {
+      input: {
+        apiVersion: 'v1',
+        kind: 'List',
+        items: [
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'Role',
+            metadata: { name: 'gadget-editor' },
+            rules: [{ apiGroups: [GROUP], resources: ['gadgets'], verbs: ['get', 'list', 'create', 'update', 'patch'] }],
+          },
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'RoleBinding',
+            metadata: { name: 'e2e-devs-gadget-editor' },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'gadget-editor' },
+            subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'e2e-devs' }],
+          },
+        ],
+      },
+    });
+    assert.equal(grant.code, 0, grant.stderr);
+    const created = await env.eventually(async () => {
+      const r = await env.kubectl(['apply', '-f', '-'], { input: gadget('g-alice', { size: 2 }), ...asAlice });
+      return r.code === 0 ? r : false;
+    }, 'the RoleBinding to take effect');
+    assert.equal(created.stdout.trim(), `${RESOURCE}/g-alice created`);
+    assert.deepEqual((await getGadget('g-alice')).spec, { size: 2, color: 'green', replicas: 1, backup: { enabled: false } });
+  });
+
   scenario('with Portcullis down, Fail rejects with the apiserver error, Ignore admits, and a restart restores it', async () => {
     await env.stopWebhook();
     const refused = await apply(gadget('g-down', { size: 3 }));
