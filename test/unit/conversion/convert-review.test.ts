@@ -72,6 +72,15 @@ describe('the conversion handler', () => {
     assert.equal(convert('v3', box('v2', {})).result.message, 'ns/b: apiVersion: version "v3" of demo.example/Box has no converter (known: v2, v1)');
   });
 
+  test('__proto__ keys in objects are plain data: they survive a round trip and pollute nothing', () => {
+    const original = JSON.parse('{"apiVersion":"demo.example/v2","kind":"Box","metadata":{"name":"b"},"size":1,"color":{"__proto__":{"polluted":true}},"__proto__":{"x":1}}') as JsonObject;
+    const v1 = convert('v1', original).convertedObjects[0] as JsonObject;
+    assert.ok(Object.prototype.hasOwnProperty.call(v1, '__proto__'));
+    assert.deepEqual(convert('v2', v1).convertedObjects[0], original);
+    assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+    assert.equal(({} as Record<string, unknown>)['x'], undefined);
+  });
+
   test('names cluster-scoped and unnamed objects sensibly', () => {
     assert.equal(objectName({ metadata: { name: 'a' } }), 'a');
     assert.equal(objectName({ metadata: { name: 'a', namespace: 'n' } }), 'n/a');
