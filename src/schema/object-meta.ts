@@ -29,7 +29,8 @@ const dns1035LabelRe = new RegExp(`^${DNS1035_LABEL_FMT}$`);
 /** regexError words a pattern mismatch as apimachinery's RegexError does. */
 export function regexError(msg: string, fmt: string, ...examples: string[]): string {
   if (examples.length === 0) return `${msg} (regex used for validation is '${fmt}')`;
-  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join('or ')}regex used for validation is '${fmt}')`;
+  // Go appends " or " after the previous example's ", ": hence the double space.
+  return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
 }
 
 function maxLenError(n: number): string {
