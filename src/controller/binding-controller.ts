@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { JsonObject } from '../kube/types.js';
+import { isJsonObject } from '../kube/types.js';
 import type { ApiClient } from './api-client.js';
 import type { Binding } from './binding.js';
 import type { Clock } from './clock.js';
@@ -43,6 +45,12 @@ export interface BindingControllerOptions extends QueueTuning {
   recorder: EventRecorder;
 }
 
+/** dropManagedFields trims server-side-apply bookkeeping the reconciler never reads (often half an object's size). */
+function dropManagedFields(obj: JsonObject): JsonObject {
+  if (isJsonObject(obj.metadata) && 'managedFields' in obj.metadata) delete obj.metadata.managedFields;
+  return obj;
+}
+
 async function worker(queue: WorkQueue<string>, process: (key: string) => Promise<void>): Promise<void> {
   for (;;) {
     const key = await queue.get();
@@ -64,12 +72,13 @@ export async function runBindingController(options: BindingControllerOptions, si
   const { binding, client, clock, metrics, recorder } = options;
   const logger = options.logger.child({ binding: binding.name });
   const name = binding.name;
-  const sources = createInformer({ client, clock, logger, resource: binding.source });
+  const sources = createInformer({ client, clock, logger, resource: binding.source, transform: dropManagedFields });
   const claims = createInformer({
     client,
     clock,
     logger,
     resource: binding.target,
+    transform: dropManagedFields,
     labelSelector: `${BINDING_LABEL}=${binding.name}`,
     indexers: claimIndexers,
   });

@@ -62,6 +62,12 @@ export interface InformerOptions {
   initialBackoffMs?: number;
   /** maxBackoffMs caps the wait; default 30 s. */
   maxBackoffMs?: number;
+  /**
+   * transform may trim each object before it is cached (client-go's
+   * TransformFunc), e.g. drop managedFields to save memory. It receives a
+   * freshly decoded object it may modify, and must keep metadata intact.
+   */
+  transform?: (obj: JsonObject) => JsonObject;
   /** indexers name secondary indexes over the cache (client-go's Indexers). */
   indexers?: Record<string, IndexFn>;
   /** watchTimeoutSeconds asks the server to close each watch after this long; default 300 s. */
@@ -115,7 +121,10 @@ export function createInformer(options: InformerOptions): Informer {
   const emitUpdate = (a: JsonObject, b: JsonObject): void => handlers.forEach((h) => h.onUpdate?.(a, b));
   const emitDelete = (o: JsonObject): void => handlers.forEach((h) => h.onDelete?.(o));
 
-  function upsert(obj: JsonObject): void {
+  const transform = options.transform ?? ((o: JsonObject) => o);
+
+  function upsert(raw: JsonObject): void {
+    const obj = transform(raw);
     const old = put(objectKey(obj), obj);
     if (old) emitUpdate(old, obj);
     else emitAdd(obj);
@@ -174,7 +183,11 @@ export function createInformer(options: InformerOptions): Informer {
         onEvent,
         finish,
       );
-      handle.then((h) => (finished ? h.stop() : (stopWatch = () => h.stop())), (err: unknown) => finish(err as Error));
+      // The handle arrives once the response headers do; stop() may have run meanwhile.
+      handle.then(
+        (h) => (finished || abort.signal.aborted ? h.stop() : (stopWatch = () => h.stop())),
+        (err: unknown) => finish(err as Error),
+      );
     });
   }
 
@@ -239,7 +252,7 @@ export function createInformer(options: InformerOptions): Informer {
       handlers.push(h);
     },
     assume(obj) {
-      put(objectKey(obj), obj);
+      put(objectKey(obj), transform(obj));
     },
     forget(key) {
       put(key, undefined);

@@ -139,3 +139,44 @@ test('a watch refused with HTTP 410 relists at once without backoff', async () =
   assert.equal(api.openWatches(), 1);
   await informer.stop();
 });
+
+test('stop while the watch request is still in flight ends the watch once it answers', async () => {
+  const api = createFakeApiClient();
+  const clock = createFakeClock();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const wrapped = {
+    ...api,
+    watch: async (...args: Parameters<typeof api.watch>) => {
+      await gate; // response headers not there yet
+      return api.watch(...args);
+    },
+  };
+  const informer = createInformer({ client: wrapped, resource: services, clock, logger: pino({ level: 'silent' }) });
+  informer.start();
+  await informer.synced();
+  const stopped = informer.stop();
+  release();
+  await stopped;
+  assert.equal(api.openWatches(), 0);
+});
+
+test('transform trims objects before they are cached', async () => {
+  const api = createFakeApiClient();
+  const clock = createFakeClock();
+  api.seed(services, { metadata: { namespace: 'default', name: 'a', managedFields: [{ manager: 'kubectl' }] } });
+  const informer = createInformer({
+    client: api,
+    resource: services,
+    clock,
+    logger: pino({ level: 'silent' }),
+    transform: (o) => {
+      delete (o.metadata as JsonObject).managedFields;
+      return o;
+    },
+  });
+  informer.start();
+  await informer.synced();
+  assert.equal((informer.get('default/a')!.metadata as JsonObject).managedFields, undefined);
+  await informer.stop();
+});
