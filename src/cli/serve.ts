@@ -5,7 +5,7 @@ import { loadConversions } from '../conversion/conversion-loader.js';
 import { createConversionHandler } from '../conversion/convert-review.js';
 import { createApp } from '../server/app.js';
 import { createConvertEndpoint } from '../server/convert-endpoint.js';
-import { loadRuntimeConfig } from '../server/admission-runtime.js';
+import { createConfigReloader } from '../server/config-reloader.js';
 import type { RuntimeConfig } from '../server/admission-runtime.js';
 import { ensureDevCertificates } from '../server/certificates.js';
 import { parseFlags, parsePort } from './args.js';
@@ -54,10 +54,12 @@ export async function runServe(argv: string[]): Promise<number> {
     const { generated } = await ensureDevCertificates(certDir, { dnsNames: values['dns-name'] ?? [] });
     if (generated) logger.info({ certDir: path.resolve(certDir) }, 'generated development certificates');
   }
-  const config: RuntimeConfig = await loadRuntimeConfig(sources);
-  logger.info({ crds: config.crds.crds.map((c) => c.metadata.name) }, 'configuration loaded');
+  // Policies and CRDs reload when their files change; a bad edit keeps the last good set (config-reloader.ts).
+  const reloader = createConfigReloader({ sources, logger, registry: runtime.registry });
+  const config: RuntimeConfig = await reloader.start();
+  logger.info({ crds: config.crds.crds.map((c) => c.metadata.name), policies: config.policies.policies.length }, 'configuration loaded');
 
-  const chain = () => config.chain;
+  const chain = () => reloader.current().chain;
   const conversions = await loadConversions({ policyPaths: sources.policyPaths, crds: config.crds.crds, engine: createCelExpressionEngine() });
   logger.info({ converters: conversions.converters.map((c) => `${c.group}/${c.kind}`) }, 'conversions loaded');
   const convert = createConvertEndpoint({
@@ -70,8 +72,14 @@ export async function runServe(argv: string[]): Promise<number> {
   const app = createApp({ mutate: createMutateHandler({ chain }), validate: createValidateHandler({ chain }), convert, logger, ...runtime.appOptions });
   // Listens (HTTPS + metrics), reloads certificates, registers with --register,
   // and drains gracefully on SIGTERM/SIGINT.
-  await runtime.start(app);
+  try {
+    await runtime.start(app);
+  } catch (err) {
+    reloader.stop(); // or its watchers keep the process alive after the error
+    throw err;
+  }
   const code = await runtime.stopped();
+  reloader.stop();
   logger.flush();
   return code;
 }
