@@ -8,11 +8,13 @@ import type { RestorePatch } from './json-diff.js';
 export const CONVERSION_DATA_ANNOTATION = 'portcullis.dev/conversion-data';
 
 /**
- * MAX_CONVERSION_DATA_BYTES bounds the annotation. The apiserver allows
- * 256 KiB for all annotations of an object together; we keep half for the
- * others and fail the conversion rather than have the write rejected later.
+ * MAX_CONVERSION_DATA_BYTES bounds the annotation: half of what the
+ * apiserver allows for all annotations of an object together.
  */
 export const MAX_CONVERSION_DATA_BYTES = 128 * 1024;
+
+/** MAX_ANNOTATIONS_BYTES is the apiserver's limit for all annotation keys and values of one object (TotalAnnotationSizeLimitB). */
+export const MAX_ANNOTATIONS_BYTES = 256 * 1024;
 
 /** ConversionData maps an API version (`v1beta1`) to the patch that restores the object in that version. */
 export type ConversionData = Record<string, RestorePatch>;
@@ -52,8 +54,9 @@ export function takeConversionData(object: JsonObject): ConversionData {
 
 /**
  * putConversionData stores data in object's annotation (in place), or
- * leaves the object alone when data is empty. Over MAX_CONVERSION_DATA_BYTES
- * it throws ConversionError.
+ * leaves the object alone when data is empty. Over MAX_CONVERSION_DATA_BYTES,
+ * or when all annotations together would pass MAX_ANNOTATIONS_BYTES, it
+ * throws ConversionError.
  */
 export function putConversionData(object: JsonObject, data: ConversionData): void {
   if (Object.keys(data).length === 0) return;
@@ -70,6 +73,15 @@ export function putConversionData(object: JsonObject, data: ConversionData): voi
   if (!isJsonObject(annotations)) {
     annotations = {};
     metadata['annotations'] = annotations;
+  }
+  let total = 0;
+  for (const key of Object.keys(annotations)) {
+    const value = annotations[key];
+    if (key !== CONVERSION_DATA_ANNOTATION) total += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+  }
+  // The apiserver would reject the converted object's annotations (rule 7), failing the call anyway: say why.
+  if (total + CONVERSION_DATA_ANNOTATION.length + Buffer.byteLength(text) > MAX_ANNOTATIONS_BYTES) {
+    throw new ConversionError({ field: FIELD, message: `would take the object's annotations past the apiserver's ${MAX_ANNOTATIONS_BYTES} bytes` });
   }
   annotations[CONVERSION_DATA_ANNOTATION] = text;
 }

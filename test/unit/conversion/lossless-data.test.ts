@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { CONVERSION_DATA_ANNOTATION, MAX_CONVERSION_DATA_BYTES, putConversionData, takeConversionData } from '../../../src/conversion/conversion-data.js';
+import { CONVERSION_DATA_ANNOTATION, MAX_ANNOTATIONS_BYTES, MAX_CONVERSION_DATA_BYTES, putConversionData, takeConversionData } from '../../../src/conversion/conversion-data.js';
 import { ConversionError } from '../../../src/conversion/conversion-error.js';
 import { applyRestorePatch, diffObjects } from '../../../src/conversion/json-diff.js';
 import { fromPointer, toPointer } from '../../../src/conversion/object-path.js';
@@ -84,6 +84,13 @@ describe('the conversion-data annotation', () => {
     assert.deepEqual(object, { metadata: { name: 'a' } });
     putConversionData(object, { v1: { remove: ['/x'] } });
     assert.deepEqual(object, { metadata: { name: 'a', annotations: { [CONVERSION_DATA_ANNOTATION]: '{"v1":{"remove":["/x"]}}' } } });
+  });
+
+  test('putConversionData refuses to take all annotations past the apiserver limit', () => {
+    const object: JsonObject = { metadata: { annotations: { 'kubectl.kubernetes.io/last-applied-configuration': 'x'.repeat(MAX_ANNOTATIONS_BYTES - 200) } } };
+    assert.throws(() => putConversionData(object, { v1: { set: { '/a': 'y'.repeat(300) } } }), /past the apiserver's 262144 bytes/);
+    putConversionData(object, { v1: { remove: ['/a'] } });
+    assert.equal(((object['metadata'] as JsonObject)['annotations'] as JsonObject)[CONVERSION_DATA_ANNOTATION], '{"v1":{"remove":["/a"]}}');
   });
 
   test('putConversionData refuses data over the size bound instead of letting the apiserver reject the write', () => {
