@@ -2,7 +2,7 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { JsonValue } from '../kube/types.js';
 import type { DocumentProblem } from './policy-document.js';
-import { pointerToField } from './policy-document.js';
+import { pickError, pointerToField } from './policy-document.js';
 
 /** POLICY_TEST_JSON_SCHEMA is the JSON Schema of a PolicyTest suite document (see docs/policies.md). */
 export const POLICY_TEST_JSON_SCHEMA = {
@@ -73,9 +73,9 @@ let validate: ValidateFunction | undefined;
 
 /** checkTestDocument validates a PolicyTest document; null when valid, else the first problem. */
 export function checkTestDocument(value: JsonValue): DocumentProblem | null {
-  validate ??= new Ajv({ allErrors: false, strict: false }).compile(POLICY_TEST_JSON_SCHEMA);
+  validate ??= new Ajv({ allErrors: true, strict: false }).compile(POLICY_TEST_JSON_SCHEMA);
   if (validate(value)) return null;
-  const error = validate.errors?.[0];
+  const error = pickError(validate.errors ?? []);
   if (!error) return { field: '', message: 'is invalid' };
   const params = error.params as Record<string, unknown>;
   const field = pointerToField(error.instancePath);
