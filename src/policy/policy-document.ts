@@ -88,7 +88,7 @@ export function pickError(errors: readonly ErrorObject[]): ErrorObject | undefin
   return best;
 }
 
-/** isPolicyDocument narrows a checked value. */
+/** asPolicyDocument types a value that checkPolicyDocument accepted. */
 export function asPolicyDocument(value: JsonValue): PolicyDocument {
   return value as unknown as PolicyDocument;
 }

@@ -22,7 +22,7 @@ export interface UserSet {
   groups?: string[];
 }
 
-/** LabelSelector is metav1.LabelSelector. */
+/** LabelSelectorSpec is metav1.LabelSelector. */
 export interface LabelSelectorSpec {
   matchLabels?: Record<string, string>;
   matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];

@@ -73,6 +73,12 @@ describe('policy loader', () => {
     assert.equal(loadError(policy('bad', 'rules:\n  - name: r\n    cel: {expression: "true"}', "resources: [{apiGroups: ['*'], kinds: ['*']}]\n    condition: 'nope('")).field, 'spec.match.condition');
   });
 
+  it('rejects a label selector whose In operator has no values', () => {
+    const err = loadError(policy('bad', 'rules:\n  - name: r\n    cel: {expression: "true"}', "resources: [{apiGroups: ['*'], kinds: ['*']}]\n    objectSelector: {matchExpressions: [{key: env, operator: In}]}"));
+    assert.equal(err.field, 'spec.match.objectSelector');
+    assert.match(err.message, /matchExpressions\[0\]\.values: must be non-empty/);
+  });
+
   it('rejects a bad field path', () => {
     assert.equal(loadError(policy('bad', 'rules:\n  - name: r\n    immutable: [{path: "spec..x"}]')).field, 'spec.rules[0].immutable[0].path');
   });

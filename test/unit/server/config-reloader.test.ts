@@ -111,6 +111,49 @@ describe('config reloader', () => {
     reloader.stop();
   });
 
+  it('answers every request during reloads, each from one whole configuration', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'pcl-reload-busy-'));
+    const file = path.join(dir, 'p.yaml');
+    await writeFile(file, policy('team-label', 'team'));
+    const reloader = createConfigReloader({ sources: { crdPaths: ['manifests/crds'], policyPaths: [dir] }, logger: pino({ level: 'silent' }), registry: new Registry(), watch: false });
+    await reloader.start();
+    const { createMutateHandler } = await import('../../../src/admission/handlers.js');
+    const handler = createMutateHandler({ chain: () => reloader.current().chain });
+    const request = {
+      uid: 'u',
+      kind: { group: 'demo.portcullis.dev', version: 'v1', kind: 'Widget' },
+      resource: { group: 'demo.portcullis.dev', version: 'v1', resource: 'widgets' },
+      namespace: 'default',
+      operation: 'CREATE' as const,
+      userInfo: { username: 'ann' },
+      object: { apiVersion: 'demo.portcullis.dev/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'default', labels: { team: 'a' } }, spec: { image: 'nginx' } },
+      oldObject: null,
+    };
+    let answered = 0;
+    let busy = true;
+    const traffic = (async () => {
+      while (busy) {
+        const response = handler(request);
+        // Either configuration allows this object; a half-swapped chain would throw or deny.
+        assert.equal(response.allowed, true, JSON.stringify(response.status));
+        answered++;
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    try {
+      for (let i = 0; i < 5; i++) {
+        await writeFile(file, policy(i % 2 === 0 ? 'cost-center' : 'team-label', 'team'));
+        assert.equal(await reloader.reload(), true);
+      }
+    } finally {
+      busy = false;
+      await traffic;
+      reloader.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+    assert.ok(answered > 5, `answered ${answered} requests`);
+  });
+
   it('current() before start is an error', () => {
     const reloader = createConfigReloader({ sources: { crdPaths: [], policyPaths: [] }, logger: pino({ level: 'silent' }), registry: new Registry(), watch: false });
     assert.throws(() => reloader.current(), /not started/);
