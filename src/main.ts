@@ -1,11 +1,5 @@
 #!/usr/bin/env node
 import { UsageError } from './cli/args.js';
-import { CERTS_USAGE, runCerts } from './cli/certs.js';
-import { CONTROLLER_USAGE, runController } from './cli/controller.js';
-import { MANIFESTS_USAGE, runManifests } from './cli/manifests.js';
-import { REVIEW_USAGE, runReview } from './cli/review.js';
-import { runServe, SERVE_USAGE } from './cli/serve.js';
-import { runTest, TEST_USAGE } from './cli/test.js';
 
 /** Command is one `portcullis <command>`: its usage text and its entry point returning an exit status. */
 interface Command {
@@ -22,14 +16,36 @@ const io = {
   },
 };
 
-/** COMMANDS is the command table; each entry lives in src/cli/<name>.ts. */
-const COMMANDS: Record<string, Command> = {
-  serve: { usage: SERVE_USAGE, run: runServe },
-  controller: { usage: CONTROLLER_USAGE, run: runController },
-  review: { usage: REVIEW_USAGE, run: (argv) => runReview(argv, io) },
-  test: { usage: TEST_USAGE, run: (argv) => runTest(argv, io) },
-  certs: { usage: CERTS_USAGE, run: (argv) => runCerts(argv, { stdout: io.stdout, stderr: (s) => void process.stderr.write(s) }) },
-  manifests: { usage: MANIFESTS_USAGE, run: (argv) => runManifests(argv, { stdout: io.stdout, stderr: (s) => void process.stderr.write(s) }) },
+/**
+ * COMMANDS is the command table; each entry lives in src/cli/<name>.ts and
+ * is imported only when run, so `serve` doesn't load the controller's
+ * Kubernetes client (tens of MiB of RSS, seconds of start-up).
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => {
+    const m = await import('./cli/serve.js');
+    return { usage: m.SERVE_USAGE, run: m.runServe };
+  },
+  controller: async () => {
+    const m = await import('./cli/controller.js');
+    return { usage: m.CONTROLLER_USAGE, run: m.runController };
+  },
+  review: async () => {
+    const m = await import('./cli/review.js');
+    return { usage: m.REVIEW_USAGE, run: (argv) => m.runReview(argv, io) };
+  },
+  test: async () => {
+    const m = await import('./cli/test.js');
+    return { usage: m.TEST_USAGE, run: (argv) => m.runTest(argv, io) };
+  },
+  certs: async () => {
+    const m = await import('./cli/certs.js');
+    return { usage: m.CERTS_USAGE, run: (argv) => m.runCerts(argv, { stdout: io.stdout, stderr: (s) => void process.stderr.write(s) }) };
+  },
+  manifests: async () => {
+    const m = await import('./cli/manifests.js');
+    return { usage: m.MANIFESTS_USAGE, run: (argv) => m.runManifests(argv, { stdout: io.stdout, stderr: (s) => void process.stderr.write(s) }) };
+  },
 };
 
 const USAGE = `Usage: portcullis <command> [flags]
@@ -46,11 +62,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = COMMANDS[name];
+  if (!load) {
     process.stderr.write(`portcullis: unknown command ${JSON.stringify(name)}\n\n${USAGE}`);
     return 2;
   }
+  const command = await load();
   if (rest.includes('--help') || rest.includes('-h')) {
     process.stdout.write(command.usage);
     return 0;

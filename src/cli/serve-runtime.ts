@@ -14,7 +14,6 @@ import { createGracefulShutdown, DEFAULT_DRAIN_MS } from '../server/shutdown.js'
 import { createTlsReloader } from '../server/tls-reloader.js';
 import { parsePort, UsageError } from './args.js';
 import { buildManifests, MANIFEST_FLAGS, manifestOptionsFrom } from './manifests.js';
-import { createServerSideApplier, registerWebhooks } from './register.js';
 import type { ObjectApplier } from './register.js';
 
 /**
@@ -167,6 +166,8 @@ export function createServeRuntime(options: ServeRuntimeOptions): ServeRuntime {
         manifestOptions.caBundle = await readFile(caBundleFile, 'utf8').catch(() => undefined);
         if (manifestOptions.caBundle === undefined) logger.warn({ caBundleFile }, 'no CA file: registering without a caBundle');
         const { manifests } = await buildManifests(options.sources, manifestOptions);
+        // Loaded only here: @kubernetes/client-node costs ~50 MiB of RSS and seconds of start-up.
+        const { createServerSideApplier, registerWebhooks } = await import('./register.js');
         try {
           await registerWebhooks({ manifests, apply: options.applier ?? createServerSideApplier({ kubeconfig: values.kubeconfig }), logger });
         } catch (err) {

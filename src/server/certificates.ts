@@ -2,7 +2,6 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { generate } from 'selfsigned';
 
 /** KeyPair is a PEM certificate and its PEM private key. */
 export interface KeyPair {
@@ -19,6 +18,7 @@ export const DEFAULT_SANS: readonly string[] = ['localhost', '127.0.0.1', '::1']
  */
 export async function issueCa(options: { commonName?: string; days?: number; now?: Date } = {}): Promise<KeyPair> {
   const now = options.now ?? new Date();
+  const { generate } = await loadSelfsigned();
   const result = await generate([{ name: 'commonName', value: options.commonName ?? 'portcullis-dev-ca' }], {
     keySize: 2048,
     algorithm: 'sha256',
@@ -41,6 +41,7 @@ export async function issueServingCertificate(ca: KeyPair, names: readonly strin
   const unique = [...new Set(names)];
   if (unique.length === 0) throw new Error('issueServingCertificate: at least one name is needed');
   const now = options.now ?? new Date();
+  const { generate } = await loadSelfsigned();
   const result = await generate([{ name: 'commonName', value: unique[0] as string }], {
     keySize: 2048,
     algorithm: 'sha256',
@@ -100,4 +101,9 @@ async function exists(file: string): Promise<boolean> {
 async function writeNew(file: string, content: string, mode: number): Promise<void> {
   // flag 'wx' fails if the file appeared meanwhile: never overwrite.
   await writeFile(file, content, { flag: 'wx', mode });
+}
+
+/** loadSelfsigned imports the certificate generator only when a certificate is made (it costs ~13 MiB of RSS and a second of start-up). */
+function loadSelfsigned(): Promise<typeof import('selfsigned')> {
+  return import('selfsigned');
 }
