@@ -4,9 +4,11 @@ import { createCelExpressionEngine } from '../conversion/cel-expressions.js';
 import { loadConversions } from '../conversion/conversion-loader.js';
 import { createConversionHandler } from '../conversion/convert-review.js';
 import { createApp } from '../server/app.js';
+import type { ConverterRegistry } from '../conversion/converter-registry.js';
 import { createConvertEndpoint } from '../server/convert-endpoint.js';
 import { createConfigReloader } from '../server/config-reloader.js';
-import type { RuntimeConfig } from '../server/admission-runtime.js';
+import { loadRuntimeConfig } from '../server/admission-runtime.js';
+import type { RuntimeConfig, RuntimeSources } from '../server/admission-runtime.js';
 import { ensureDevCertificates } from '../server/certificates.js';
 import { parseFlags, parsePort } from './args.js';
 import { createCliLogger } from './logger.js';
@@ -55,16 +57,25 @@ export async function runServe(argv: string[]): Promise<number> {
     if (generated) logger.info({ certDir: path.resolve(certDir) }, 'generated development certificates');
   }
   // Policies and CRDs reload when their files change; a bad edit keeps the last good set (config-reloader.ts).
-  const reloader = createConfigReloader({ sources, logger, registry: runtime.registry });
+  // Conversions reload with the CRDs and policies (a Conversion's hub defaults to its CRD's storage
+  // version): both load or neither does, so a bad edit keeps the last good converters too.
+  const engine = createCelExpressionEngine();
+  let conversions: ConverterRegistry | undefined;
+  const load = async (s: RuntimeSources): Promise<RuntimeConfig> => {
+    const next = await loadRuntimeConfig(s);
+    const nextConversions = await loadConversions({ policyPaths: s.policyPaths, crds: next.crds.crds, engine });
+    conversions = nextConversions;
+    logger.info({ converters: nextConversions.converters.map((c) => `${c.group}/${c.kind}`) }, 'conversions loaded');
+    return next;
+  };
+  const reloader = createConfigReloader({ sources, logger, registry: runtime.registry, load });
   const config: RuntimeConfig = await reloader.start();
   logger.info({ crds: config.crds.crds.map((c) => c.metadata.name), policies: config.policies.policies.length }, 'configuration loaded');
 
   const chain = () => reloader.current().chain;
-  const conversions = await loadConversions({ policyPaths: sources.policyPaths, crds: config.crds.crds, engine: createCelExpressionEngine() });
-  logger.info({ converters: conversions.converters.map((c) => `${c.group}/${c.kind}`) }, 'conversions loaded');
   const convert = createConvertEndpoint({
     handler: createConversionHandler({
-      registry: () => conversions,
+      registry: () => conversions as ConverterRegistry,
       onError: (err, request) => logger.error({ uid: request.uid, err: err.message }, 'converter failed'),
     }),
     logger,

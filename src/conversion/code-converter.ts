@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deepCopy } from '../kube/safe-object.js';
@@ -64,7 +64,9 @@ export async function resolveModulePath(options: { root: string; documentFile: s
  * without it, compile the module to .js). Throws Error with a plain message.
  */
 export async function importCodeConverter(file: string): Promise<CodeConverterModule> {
-  const url = pathToFileURL(file).href;
+  // The modification time in the query makes a reload after an edit import the new code (ES
+  // modules are cached by URL); an unchanged file keeps its cached module.
+  const url = `${pathToFileURL(file).href}?mtime=${(await stat(file)).mtimeMs}`;
   let loaded: Record<string, unknown>;
   if (/\.m?ts$/i.test(file)) {
     let tsImport: (specifier: string, parent: string) => Promise<unknown>;

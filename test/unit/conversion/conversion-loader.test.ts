@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -123,6 +123,19 @@ export function fromHub(o, ctx) { if (!o.hostPort.includes(':')) ctx.fail('hostP
     assert.deepEqual(back.convertedObjects, [v1]);
     const bad = handler({ uid: 'u', desiredAPIVersion: 'demo.portcullis.dev/v1', objects: [{ ...v1, apiVersion: 'demo.portcullis.dev/v2', spec: { ports: 'x' } }] });
     assert.deepEqual(bad.result, { status: 'Failure', message: 'g: spec.ports: must be a list of integers' });
+  });
+
+  test('loading again after a module is edited runs the new code', async () => {
+    const policies = await policyFolder({ 'policies/c.yaml': moduleDoc('./m.mjs'), 'policies/m.mjs': jsModule });
+    const convertWith = async () => {
+      const registry = await loadConversions({ policyPaths: [policies], crds: crontabCrd, engine });
+      const object = { apiVersion: 'example.com/v1beta1', kind: 'CronTab', metadata: { name: 'a' }, hostPort: 'h:1' };
+      return createConversionHandler({ registry: () => registry })({ uid: 'u', desiredAPIVersion: 'example.com/v1', objects: [object] }).convertedObjects[0];
+    };
+    assert.equal((await convertWith())?.['host'], 'h');
+    await writeFile(path.join(policies, 'm.mjs'), jsModule.replace('return { ...o, host, port }', "return { ...o, host: host + '.edited', port }"));
+    await utimes(path.join(policies, 'm.mjs'), new Date(), new Date(Date.now() + 5000));
+    assert.equal((await convertWith())?.['host'], 'h.edited');
   });
 
   test('a module must stay inside the policies folder, symlinks included', async () => {
