@@ -1,10 +1,14 @@
 /**
  * Declarative policies end to end: a real kube-apiserver calls `portcullis serve` loaded with the
  * shipped example policies (policies/) and CRDs (manifests/crds), and kubectl shows the results as
- * users see them: a 403 and a 422 denial naming policy and rule, a warning, a defaulted owner, and
- * a user-based exemption through impersonation (`kubectl --as`).
+ * users see them: a 403 and a 422 denial naming policy and rule, a warning, a defaulted owner, a
+ * user-based exemption through impersonation (`kubectl --as`), and a hot reload. The server reads a
+ * temporary copy of policies/, so the reload scenario can edit it.
  */
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { e2eSuite, startE2E, type E2EEnv, type KubectlResult } from './harness/index.js';
 
@@ -16,6 +20,8 @@ function widget(name: string, namespace: string, spec: Record<string, unknown>, 
 
 await e2eSuite('declarative policies through a real kube-apiserver', () => {
   let env: E2EEnv;
+  const policyDir = mkdtempSync(join(tmpdir(), 'pcl-e2e-policies-'));
+  cpSync('policies', policyDir, { recursive: true });
   const apply = (object: object, options: { as?: string; asGroups?: string[] } = {}) =>
     env.kubectl(['apply', '-n', (object as { metadata: { namespace: string } }).metadata.namespace, '-f', '-'], { input: object, ...options });
   const scenario = (name: string, fn: () => Promise<void>) =>
@@ -30,7 +36,7 @@ await e2eSuite('declarative policies through a real kube-apiserver', () => {
   const mustWork = (result: KubectlResult, what: string) => assert.equal(result.code, 0, `${what}: ${result.stderr}`);
 
   before(async () => {
-    env = await startE2E({ crds: 'manifests/crds', policies: 'policies', failurePolicy: 'Fail' });
+    env = await startE2E({ crds: 'manifests/crds', policies: policyDir, failurePolicy: 'Fail' });
     try {
       for (const ns of ['prod-shop', 'team-web']) mustWork(await env.kubectl(['create', 'namespace', ns]), `create namespace ${ns}`);
       // Developers may do anything RBAC-wise; only the policies stand in their way.
@@ -47,6 +53,7 @@ await e2eSuite('declarative policies through a real kube-apiserver', () => {
 
   after(async () => {
     await env?.stop();
+    rmSync(policyDir, { recursive: true, force: true });
   });
 
   scenario('a 403 policy denial as kubectl prints it, naming webhook, policy and rule', async () => {
@@ -108,5 +115,36 @@ await e2eSuite('declarative policies through a real kube-apiserver', () => {
     assert.ok(denied.stderr.includes('deletion is not allowed while annotation portcullis.dev/protected is "true" (policy widget-delete-protection, rule protected-annotation)'), denied.stderr);
     mustWork(await env.kubectl(['annotate', 'widget', 'sized', 'portcullis.dev/protected-']), 'remove annotation');
     mustWork(await env.kubectl(['delete', 'widget', 'sized']), 'delete');
+  });
+
+  scenario('a policy added on disk is enforced without a restart; a broken edit keeps the last good set', async () => {
+    const file = join(policyDir, 'zz-e2e-image-registry.yaml');
+    writeFileSync(file, `apiVersion: portcullis.dev/v1alpha1
+kind: AdmissionPolicy
+metadata: {name: e2e-image-registry}
+spec:
+  match:
+    resources: [{apiGroups: [demo.portcullis.dev], kinds: [Widget]}]
+  rules:
+    - name: registry
+      cel:
+        expression: 'object.spec.image.startsWith("registry.example.com/")'
+        message: images must come from registry.example.com
+        fieldPath: spec.image
+`);
+    const rule = '(policy e2e-image-registry, rule registry)';
+    // A fresh name each try: re-applying an object that exists and is unchanged sends no request.
+    let attempt = 0;
+    const tryCreate = () => apply(widget(`from-hub-${attempt++}`, env.namespace, {}), { as: 'dev', asGroups: ['developers'] });
+    await env.eventually(async () => (await tryCreate()).stderr.includes(rule), 'the new policy to deny', 20_000);
+
+    writeFileSync(file, 'apiVersion: portcullis.dev/v1alpha1\nkind: AdmissionPolicy\nmetadata: {name: e2e-image-registry}\nspec: {match: {}}\n');
+    await env.eventually(async () => env.diagnostics().includes('configuration reload failed'), 'the bad edit to be logged', 20_000);
+    const still = await tryCreate();
+    assert.equal(still.code, 1);
+    assert.ok(still.stderr.includes(rule), `the last good set stays in force: ${still.stderr}`);
+
+    rmSync(file);
+    await env.eventually(async () => (await tryCreate()).code === 0, 'the policy to be gone', 20_000);
   });
 });
