@@ -50,7 +50,9 @@ const BLOCKING = new Set(['NotSupported', 'Required', 'TooLong', 'TooMany', 'Typ
  * value, unless `optionalOldSelf`, where oldSelf is an optional; a failed
  * rule reports `message`, `messageExpression` or `failed rule: <rule>` at
  * the node (or `fieldPath` below it) with the rule's `reason`. Null values
- * are not checked. Like the apiserver, the pass does not run when earlier
+ * are not checked. On UPDATE, a failed rule that does not use oldSelf is
+ * dropped when the value is unchanged (ratcheting); evaluation errors and
+ * transition rules are always reported. Like the apiserver, the pass does not run when earlier
  * errors are of a blocking type (Required, NotSupported, TooLong, TooMany,
  * TypeInvalid); it reports one error saying so instead. Rules compile once,
  * here: a rule that does not compile throws CelRuleError.
@@ -58,7 +60,7 @@ const BLOCKING = new Set(['NotSupported', 'Required', 'TooLong', 'TooMany', 'Typ
 export function createCelRulesPass(options: CelRulesOptions): ValidationPass {
   return {
     name: 'cel-rules',
-    ratchet: 'node',
+    ratchet: 'errors',
     gate: (errors) => (errors.some((e) => BLOCKING.has(e.type)) ? { type: 'Invalid', field: '<nil>', badValue: null, detail: BLOCKED_DETAIL } : null),
     compile: (schema) => compileRules(schema, options.environment),
   };
@@ -87,6 +89,8 @@ function compileRules(schema: Schema, environment: CelEnvironment): Check | null
         continue;
       }
       if (result === true) continue;
+      // Ratcheting drops failures of rules without oldSelf on unchanged values; evaluation errors always count.
+      if (result === false && !c.usesOldSelf && ctx.unchanged) continue;
       if (result !== false) {
         addError(ctx, { type: 'Invalid', field: path.toString(), badValue: typeName, detail: `rule did not evaluate to a bool evaluating rule: ${ruleErrorString(c.rule)}` });
         continue;

@@ -1,5 +1,6 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
+import { CelRuntimeError } from '../cel/library.js';
 import type { CelInputStats } from '../cel/values.js';
 import type { Schema } from './structural.js';
 
@@ -30,13 +31,68 @@ function setKey(out: Record<string, unknown>, key: string, value: unknown): void
   else out[key] = value;
 }
 
+/** InvalidData marks a value that does not fit its schema: reading it in a rule is an error. */
+class InvalidData {
+  constructor(readonly message: string) {}
+}
+
+function goTypeName(value: JsonValue): string {
+  if (Array.isArray(value)) return '[]interface {}';
+  if (value === null) return 'nil';
+  if (typeof value === 'object') return 'map[string]interface {}';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'int64' : 'float64';
+  return typeof value === 'boolean' ? 'bool' : 'string';
+}
+
+/** mismatch returns the apiserver's "invalid data" message when a value does not fit its schema's type, else null. */
+function mismatch(value: JsonValue, schema: Schema | undefined): string | null {
+  if (schema === undefined) return null;
+  if (value === null) return schema.nullable === true ? null : 'invalid data, got null for schema with nullable=false';
+  if (schema['x-kubernetes-int-or-string']) {
+    return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value)) ? null : 'invalid data, expected XIntOrString value to be either a string or integer';
+  }
+  switch (schema.type) {
+    case 'object':
+      return isJsonObject(value) ? null : 'invalid data, expected a map for the provided schema with type=object';
+    case 'array':
+      return Array.isArray(value) ? null : 'invalid data, expected an array for the provided schema with type=array';
+    case 'string':
+      return typeof value === 'string' ? null : `invalid data, expected string, got ${goTypeName(value)}`;
+    case 'number':
+      return typeof value === 'number' ? null : `invalid data, expected float, got ${goTypeName(value)}`;
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) ? null : `invalid data, expected int, got ${goTypeName(value)}`;
+    case 'boolean':
+      return typeof value === 'boolean' ? null : `invalid data, expected bool, got ${goTypeName(value)}`;
+    default:
+      return null;
+  }
+}
+
+function setConverted(out: Record<string, unknown> | unknown[], key: string | number, converted: unknown): void {
+  if (converted instanceof InvalidData) {
+    const message = converted.message;
+    Object.defineProperty(out, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        throw new CelRuntimeError(message);
+      },
+    });
+  } else if (key === '__proto__') Object.defineProperty(out, key, { value: converted, enumerable: true, writable: true, configurable: true });
+  else (out as Record<string, unknown>)[key as string] = converted;
+}
+
 /**
  * toSchemaCelValue converts a JSON value to the CEL value a rule sees at a
- * node of this schema: `integer` fields are ints (BigInt) and `number` fields
- * doubles even when whole; object properties are renamed by escapeCelField;
- * maps (additionalProperties) keep their keys; int-or-string and untyped
- * values keep their JSON type (whole numbers as ints). `stats` collects the
- * longest list and string for the cost bound.
+ * node of this schema (apiserver pkg/cel/common UnstructuredToVal):
+ * `integer` fields are ints (BigInt) and `number` fields doubles even when
+ * whole; `date-time` and `date` strings are timestamps; object properties
+ * are renamed by escapeCelField; maps (additionalProperties) keep their
+ * keys; objects with neither expose no fields; int-or-string and untyped
+ * values keep their JSON type. A nested value that does not fit its schema
+ * reads as the apiserver's `invalid data, expected int, got string` error.
+ * `stats` collects the longest list and string for the cost bound.
  */
 export function toSchemaCelValue(value: JsonValue, schema: Schema | undefined, stats: CelInputStats): unknown {
   if (value === null) return null;
@@ -46,14 +102,25 @@ export function toSchemaCelValue(value: JsonValue, schema: Schema | undefined, s
   }
   if (typeof value === 'string') {
     if (value.length > stats.maxStringLength) stats.maxStringLength = value.length;
+    if (schema?.type === 'string' && (schema.format === 'date-time' || schema.format === 'date')) {
+      const t = new Date(value);
+      if (!Number.isNaN(t.getTime())) return t;
+    }
     return value;
   }
   if (typeof value === 'boolean') return value;
   if (Array.isArray(value)) {
     if (value.length > stats.maxListLength) stats.maxListLength = value.length;
-    return value.map((item) => toSchemaCelValue(item, schema?.items, stats));
+    const out: unknown[] = [];
+    value.forEach((item, i) => setConverted(out, i, convertChecked(item, schema?.items, stats)));
+    return out;
   }
   return objectValue(value, schema, stats);
+}
+
+function convertChecked(value: JsonValue, schema: Schema | undefined, stats: CelInputStats): unknown {
+  const problem = mismatch(value, schema);
+  return problem === null ? toSchemaCelValue(value, schema, stats) : new InvalidData(problem);
 }
 
 function objectValue(value: JsonObject, schema: Schema | undefined, stats: CelInputStats): Record<string, unknown> {
@@ -61,17 +128,19 @@ function objectValue(value: JsonObject, schema: Schema | undefined, stats: CelIn
   const props = schema?.properties;
   const additional = isJsonObject(schema?.additionalProperties as JsonValue) ? (schema?.additionalProperties as Schema) : undefined;
   const isMap = schema !== undefined && props === undefined && additional !== undefined;
+  const opaque = schema !== undefined && props === undefined && additional === undefined && schema['x-kubernetes-embedded-resource'] !== true && schema['x-kubernetes-preserve-unknown-fields'] !== true;
+  if (opaque) return out;
   for (const key of Object.keys(value)) {
     const item = value[key] as JsonValue;
     if (isMap) {
-      setKey(out, key, toSchemaCelValue(item, additional, stats));
+      setConverted(out, key, convertChecked(item, additional, stats));
       continue;
     }
     const sub = props !== undefined && Object.prototype.hasOwnProperty.call(props, key) ? props[key] : additional;
     // The apiserver drops nulls of non-nullable fields without a default while decoding.
     if (item === null && sub !== undefined && sub.nullable !== true && sub.default === undefined) continue;
     const name = escapeCelField(key);
-    if (name !== undefined) setKey(out, name, toSchemaCelValue(item, sub, stats));
+    if (name !== undefined) setConverted(out, name, convertChecked(item, sub, stats));
   }
   return out;
 }

@@ -1,10 +1,10 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
-import { deepEqual, hasOwn } from '../kube/safe-object.js';
+import { hasOwn } from '../kube/safe-object.js';
 import type { FieldError } from './field-error.js';
 import { FieldPath } from './field-path.js';
 import { compileComposition } from './composition.js';
-import { createOldItemLookup } from './list-map-correlation.js';
+import { correlatedEqual, createOldItemLookup } from './list-map-correlation.js';
 import type { Schema } from './structural.js';
 import { matchesSchemaType } from './structural.js';
 import { addError, createValidationContext, finishValidation, isFull } from './validator-context.js';
@@ -32,9 +32,11 @@ export interface ValidationPass {
   /**
    * ratchet says how UPDATE treats unchanged values: 'node' (default) skips
    * values equal to oldObject's at the same path; 'none' checks everything;
-   * 'old-object' runs the pass only when oldObject itself passes it.
+   * 'old-object' runs the pass only when oldObject itself passes it;
+   * 'errors' checks everything and tells the checks through ctx.unchanged
+   * which values are unchanged, so they can drop some errors (CEL rules).
    */
-  readonly ratchet?: 'node' | 'none' | 'old-object';
+  readonly ratchet?: 'node' | 'none' | 'old-object' | 'errors';
   /** gate sees the errors so far; a non-null result is reported instead of running the pass. */
   readonly gate?: (errors: readonly FieldError[]) => FieldError | null;
   /**
@@ -82,6 +84,8 @@ interface NodeOptions {
   builtin: boolean;
   /** ratchet skips values equal to their old counterpart. */
   ratchet: boolean;
+  /** trackUnchanged maintains ctx.unchanged instead of skipping. */
+  trackUnchanged?: boolean;
 }
 
 interface CompiledPass {
@@ -101,7 +105,8 @@ export function compileValidator(schema: Schema, options: CompileOptions = {}): 
   const declared = all.filter((e): e is ValidationPass => typeof e !== 'function');
   const decoders = declared.filter((p) => p.stage === 'decode').map((pass) => compileNode(schema, { extensions: [pass.compile], builtin: false, ratchet: false }, true));
   for (const pass of declared.filter((p) => p.stage !== 'decode')) {
-    passes.push({ pass, check: compileNode(schema, { extensions: [pass.compile], builtin: false, ratchet: pass.ratchet !== 'none' }, true) });
+    const ratchet = pass.ratchet !== 'none' && pass.ratchet !== 'errors';
+    passes.push({ pass, check: compileNode(schema, { extensions: [pass.compile], builtin: false, ratchet, trackUnchanged: pass.ratchet === 'errors' }, true) });
   }
   return {
     validate(object, validateOptions = {}) {
@@ -160,7 +165,7 @@ function compileBuiltinNode(schema: Schema, opts: NodeOptions, isRoot: boolean):
 
   return (value, old, path, ctx) => {
     if (isFull(ctx)) return;
-    if (opts.ratchet && ctx.ratcheting && old !== undefined && deepEqual(value, old)) return;
+    if (opts.ratchet && ctx.ratcheting && old !== undefined && correlatedEqual(schema, value, old)) return;
     ctx.matches++;
     const typeOk = typeCheck ? typeCheck(value, path, ctx) : true;
     if (value === null) {
@@ -216,9 +221,9 @@ function compilePassNode(schema: Schema, opts: NodeOptions, isRoot: boolean): Ch
   if (checks.length === 0 && properties.size === 0 && additional === null && items === null) return null;
   const known = new Set(Object.keys(schema.properties ?? {}));
 
-  return (value, old, path, ctx) => {
+  const visit: Check = (value, old, path, ctx) => {
     if (isFull(ctx)) return;
-    if (opts.ratchet && ctx.ratcheting && old !== undefined && deepEqual(value, old)) return;
+    if (opts.ratchet && ctx.ratcheting && old !== undefined && correlatedEqual(schema, value, old)) return;
     if (value === null || !matchesSchemaType(schema, value)) return;
     for (const check of checks) check(value, old, path, ctx);
     if (isJsonObject(value)) {
@@ -234,6 +239,14 @@ function compilePassNode(schema: Schema, opts: NodeOptions, isRoot: boolean): Ch
     } else if (Array.isArray(value) && items) {
       walkItems(schema, items, value, old, path, ctx);
     }
+  };
+  if (opts.trackUnchanged !== true) return visit;
+  return (value, old, path, ctx) => {
+    const outer = ctx.unchanged;
+    // A correlatable value is unchanged when equal to its old value; an uncorrelatable one inherits from its parent.
+    if (ctx.ratcheting && old !== undefined) ctx.unchanged = correlatedEqual(schema, value, old);
+    visit(value, old, path, ctx);
+    ctx.unchanged = outer;
   };
 }
 

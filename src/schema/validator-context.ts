@@ -22,11 +22,17 @@ export interface ValidationContext {
    * explains the failure.
    */
   matches: number;
+  /**
+   * unchanged is set, on UPDATE, while a pass with ratchet 'errors' visits a
+   * value equal to its old counterpart (or below an uncorrelatable value
+   * whose nearest correlatable ancestor is unchanged).
+   */
+  unchanged: boolean;
 }
 
 /** createValidationContext starts a validation run. */
 export function createValidationContext(options: { maxErrors?: number; ratcheting?: boolean } = {}): ValidationContext {
-  return { errors: [], maxErrors: options.maxErrors ?? DEFAULT_MAX_ERRORS, truncated: false, ratcheting: options.ratcheting ?? false, matches: 0 };
+  return { errors: [], maxErrors: options.maxErrors ?? DEFAULT_MAX_ERRORS, truncated: false, ratcheting: options.ratcheting ?? false, matches: 0, unchanged: false };
 }
 
 /**

@@ -19,6 +19,9 @@ import { createKubectl, mustSucceed } from './harness/kubectl.js';
 import { loadRuntimeConfig, type RuntimeConfig } from '../../src/server/admission-runtime.js';
 import { createDryRunClient, type DryRunClient } from './differential/apiserver-client.js';
 import { runDifferential, type CaseResult } from './differential/run-differential.js';
+import { runUpdates } from './differential/run-updates.js';
+import type { CustomResourceDefinition } from '../../src/schema/crd.js';
+import type { Kubectl } from './harness/kubectl.js';
 
 const REAL_WORLD = resolve(REPO_ROOT, 'test/fixtures/real-world-crds');
 const SYNTHETIC = resolve(REPO_ROOT, 'test/fixtures/differential-crds');
@@ -26,6 +29,8 @@ const CRD_FOLDERS = [...['gateway-api', 'cert-manager', 'prometheus-operator'].m
 /** PER_VERSION generated objects per served version, each with one broken variant. */
 const PER_VERSION = Number(process.env.PORTCULLIS_DIFF_PER_VERSION ?? 12);
 const SEED = Number(process.env.PORTCULLIS_DIFF_SEED ?? 20261127);
+/** UPDATE_COUNT objects are stored under an open schema and each updated four ways once it is strict. */
+const UPDATE_COUNT = Number(process.env.PORTCULLIS_DIFF_UPDATES ?? 24);
 /** ONLY restricts the run to CRDs whose name contains it (for exploring; the default runs all). */
 const ONLY = process.env.PORTCULLIS_DIFF_ONLY ?? '';
 
@@ -58,18 +63,43 @@ await e2eSuite('differential: schema semantics against the real kube-apiserver',
   let controlPlane: ControlPlane | undefined;
   let client: DryRunClient | undefined;
   let runtime: RuntimeConfig;
+  let kubectl: Kubectl;
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'portcullis-diff-'));
     const binaries = await resolveBinaries({ log });
     controlPlane = await startControlPlane({ binaries, dir: join(dir, 'cluster'), log });
-    const kubectl = createKubectl({ binary: binaries.kubectl, kubeconfigPath: controlPlane.kubeconfigPath, cacheDir: join(dir, 'kubectl-cache') });
+    kubectl = createKubectl({ binary: binaries.kubectl, kubeconfigPath: controlPlane.kubeconfigPath, cacheDir: join(dir, 'kubectl-cache') });
     mustSucceed(await kubectl(['create', 'namespace', 'diff']), 'create namespace');
     const crds = CRD_FOLDERS.flatMap((f) => loadHarnessCrds(f));
     await installCrds(kubectl, crds, { schemas: 'as-is' });
     runtime = await loadRuntimeConfig({ crdPaths: [REAL_WORLD, SYNTHETIC], policyPaths: [] });
     client = createDryRunClient({ apiserverUrl: controlPlane.apiserverUrl, token: controlPlane.adminToken, ca: controlPlane.apiserverCa });
+  });
+
+  test('Portcullis agrees with the apiserver on UPDATE: ratcheting and transition rules', { timeout: 170_000 }, async () => {
+    const widget = runtime.crds.crds.find((c) => c.spec.names.kind === 'Widget') as CustomResourceDefinition;
+    const gizmo = structuredClone(widget);
+    gizmo.metadata.name = `gizmos.${widget.spec.group}`;
+    gizmo.spec.names = { kind: 'Gizmo', plural: 'gizmos', singular: 'gizmo', listKind: 'GizmoList' };
+    const api = client as DryRunClient;
+    const apply = async (crd: CustomResourceDefinition, open: boolean): Promise<void> => {
+      mustSucceed(await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=diff', '-f', '-'], { input: crd }), 'apply CRD');
+      mustSucceed(await kubectl(['wait', '--for=condition=Established', '--timeout=60s', `crd/${crd.metadata.name}`]), 'wait for CRD');
+      // The apiserver swaps a CRD's schema asynchronously: wait until a bad object meets the intended schema.
+      const probe = { apiVersion: `${crd.spec.group}/v1`, kind: 'Gizmo', metadata: { name: 'probe', namespace: 'diff' }, spec: { size: 'huge' } };
+      const deadline = Date.now() + 30_000;
+      while ((await api.create(`/apis/${crd.spec.group}/v1/namespaces/diff/gizmos`, probe)).status !== (open ? 201 : 422)) {
+        if (Date.now() > deadline) throw new Error('the CRD schema change did not take effect');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const results = await runUpdates({ crd: gizmo, client: api, namespace: 'diff', apply, count: UPDATE_COUNT, seed: SEED });
+    console.log(report(results));
+    assert.ok(results.length >= 3 * UPDATE_COUNT, `only ${results.length} updates were compared`);
+    assert.ok(results.some((r) => r.apiserver.allowed) && results.some((r) => !r.apiserver.allowed), 'the run must include accepted and rejected updates');
+    assert.deepEqual(results.filter((r) => r.differences.length > 0).map((r) => `${r.variant} ${r.differences.join(',')}`), []);
   });
 
   after(async () => {

@@ -20,11 +20,17 @@ export interface DryRunClientOptions {
   ca: string;
 }
 
-/** DryRunClient posts objects with `dryRun=All&fieldValidation=Warn`. */
-export interface DryRunClient {
+/** ApiClient talks to the apiserver; writes use `fieldValidation=Warn`. */
+export interface ApiClient {
+  /** create posts an object as a dry run. */
   create(path: string, object: JsonObject): Promise<DryRunResult>;
+  /** request sends any request; `dryRun` adds `dryRun=All`. */
+  request(method: 'GET' | 'POST' | 'PUT', path: string, object?: JsonObject, dryRun?: boolean): Promise<DryRunResult>;
   close(): void;
 }
+
+/** DryRunClient is the ApiClient of the create differential. */
+export type DryRunClient = ApiClient;
 
 function parseWarnings(header: string | string[] | undefined): string[] {
   const values = header === undefined ? [] : Array.isArray(header) ? header : [header];
@@ -36,38 +42,41 @@ function parseWarnings(header: string | string[] | undefined): string[] {
 }
 
 /** createDryRunClient returns a client bound to one apiserver. */
-export function createDryRunClient(options: DryRunClientOptions): DryRunClient {
+export function createDryRunClient(options: DryRunClientOptions): ApiClient {
   const agent = new Agent({ keepAlive: true, ca: options.ca, maxSockets: 4 });
+  const send: ApiClient['request'] = (method, path, object, dryRun = false) => {
+    const query = method === 'GET' ? '' : `?fieldValidation=Warn${dryRun ? '&dryRun=All' : ''}`;
+    const url = new URL(`${path}${query}`, options.apiserverUrl);
+    const payload = object === undefined ? '' : JSON.stringify(object);
+    return new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method,
+          agent,
+          headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(payload) },
+          timeout: 30_000,
+        },
+        (res) => {
+          let data = '';
+          res.setEncoding('utf8').on('data', (c: string) => (data += c));
+          res.on('end', () => {
+            try {
+              resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) as JsonObject, warnings: parseWarnings(res.headers['warning']) });
+            } catch (err) {
+              reject(new Error(`apiserver answered ${res.statusCode} with non-JSON: ${data.slice(0, 200)}`, { cause: err }));
+            }
+          });
+        },
+      );
+      req.on('error', reject);
+      req.on('timeout', () => req.destroy(new Error('apiserver request timed out')));
+      req.end(payload);
+    });
+  };
   return {
-    create(path, object) {
-      const url = new URL(`${path}?dryRun=All&fieldValidation=Warn`, options.apiserverUrl);
-      const payload = JSON.stringify(object);
-      return new Promise((resolve, reject) => {
-        const req = request(
-          url,
-          {
-            method: 'POST',
-            agent,
-            headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(payload) },
-            timeout: 30_000,
-          },
-          (res) => {
-            let data = '';
-            res.setEncoding('utf8').on('data', (c: string) => (data += c));
-            res.on('end', () => {
-              try {
-                resolve({ status: res.statusCode ?? 0, body: JSON.parse(data) as JsonObject, warnings: parseWarnings(res.headers['warning']) });
-              } catch (err) {
-                reject(new Error(`apiserver answered ${res.statusCode} with non-JSON: ${data.slice(0, 200)}`, { cause: err }));
-              }
-            });
-          },
-        );
-        req.on('error', reject);
-        req.on('timeout', () => req.destroy(new Error('dry-run request timed out')));
-        req.end(payload);
-      });
-    },
+    create: (path, object) => send('POST', path, object, true),
+    request: send,
     close: () => agent.destroy(),
   };
 }
