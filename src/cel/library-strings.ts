@@ -3,6 +3,9 @@ import { CelRuntimeError } from './library.js';
 import type { CelLibrary } from './library.js';
 import { formatString } from './string-format.js';
 
+// Go's unicode.IsSpace set (strings.TrimSpace), which cel-go's trim uses; JavaScript's trim differs (U+0085, U+FEFF).
+const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const TRIM = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
 const ASCII_LOWER = /[A-Z]/g;
 const ASCII_UPPER = /[a-z]/g;
 
@@ -41,8 +44,9 @@ function replaceN(s: string, from: string, to: string, n: number): string {
 /**
  * STRINGS_LIBRARY is the Kubernetes CEL strings library (cel-go ext strings)
  * on top of cel-js's built-ins: charAt, replace, reverse, format and
- * ASCII-only lowerAscii/upperAscii. indexOf, lastIndexOf, substring, split,
- * join and trim are cel-js built-ins (indexes count UTF-16 code units there).
+ * ASCII-only lowerAscii/upperAscii and trim with Go's white space set.
+ * indexOf, lastIndexOf, substring, split and join are cel-js built-ins
+ * (indexes count UTF-16 code units there).
  */
 export const STRINGS_LIBRARY: CelLibrary = {
   name: 'strings',
@@ -59,13 +63,14 @@ export const STRINGS_LIBRARY: CelLibrary = {
     'string.substring(int[, int]): string (built-in)',
     'string.split(string[, int]): list<string> (built-in)',
     'list<string>.join([string]): string (built-in)',
-    'string.trim(): string (built-in)',
+    'string.trim(): string',
   ],
-  replaces: { lowerAscii: 'pclLowerAscii', upperAscii: 'pclUpperAscii' },
+  replaces: { lowerAscii: 'pclLowerAscii', upperAscii: 'pclUpperAscii', trim: 'pclTrim' },
   register(env: Environment): void {
     env
       .registerFunction('string.pclLowerAscii(): string', (s: string) => s.replace(ASCII_LOWER, (c) => c.toLowerCase()))
       .registerFunction('string.pclUpperAscii(): string', (s: string) => s.replace(ASCII_UPPER, (c) => c.toUpperCase()))
+      .registerFunction('string.pclTrim(): string', (s: string) => s.replace(TRIM, ''))
       .registerFunction('string.charAt(int): string', (s: string, i: bigint) => {
         const runes = codePoints(s);
         const at = Number(i);

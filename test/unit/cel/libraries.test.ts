@@ -11,6 +11,8 @@ describe('cel strings library', () => {
     ['"ÀbC".lowerAscii()', 'Àbc'],
     ['"àbc".upperAscii()', 'àBC'],
     ['"  x ".trim()', 'x'],
+    ['"\\u0085\\u00a0x\\t".trim()', 'x'],
+    ['"\\ufeffx".trim().size()', 2n],
     ['"a,b,c".split(",")', ['a', 'b', 'c']],
     ['"a,b,c".split(",", 2)', ['a', 'b,c']],
     ['["a", "b"].join("-")', 'a-b'],

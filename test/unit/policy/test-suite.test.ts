@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { POLICY_JSON_SCHEMA } from '../../../src/policy/policy-schema.js';
+import { POLICY_TEST_JSON_SCHEMA } from '../../../src/policy/test-suite-schema.js';
 import { checkExpectation } from '../../../src/policy/test-expect.js';
 import type { CaseResult } from '../../../src/policy/test-expect.js';
 import { parsePolicyTestSuite } from '../../../src/policy/test-suite.js';
@@ -64,5 +65,10 @@ describe('policy JSON Schema document', () => {
   it('docs/policy.schema.json is the schema the loader enforces', async () => {
     const published = JSON.parse(await readFile('docs/policy.schema.json', 'utf8')) as unknown;
     assert.deepEqual(published, JSON.parse(JSON.stringify(POLICY_JSON_SCHEMA)));
+  });
+
+  it('docs/policy-test.schema.json is the schema test suites are checked against', async () => {
+    const published = JSON.parse(await readFile('docs/policy-test.schema.json', 'utf8')) as unknown;
+    assert.deepEqual(published, JSON.parse(JSON.stringify(POLICY_TEST_JSON_SCHEMA)));
   });
 });
