@@ -5,6 +5,8 @@ import type { PolicyAction } from './types.js';
 
 /** MAX_WARNING_LENGTH is the advised longest warning (protocol.md §1.6). */
 export const MAX_WARNING_LENGTH = 120;
+/** MAX_DENIAL_TEXT_LENGTH bounds the text of one denial (a messageExpression may echo a huge field). */
+export const MAX_DENIAL_TEXT_LENGTH = 1024;
 /** MAX_AUDIT_VALUE_LENGTH bounds one audit annotation value. */
 export const MAX_AUDIT_VALUE_LENGTH = 1024;
 
@@ -54,7 +56,8 @@ function withMessage(id: RuleIdentity, finding: Finding): Finding {
 
 /**
  * applyFindings turns a rule's findings into the outcome its action asks
- * for: Deny adds violations naming policy and rule; Warn adds one warning
+ * for: Deny adds violations naming policy and rule (texts cut at 1,024
+ * characters); Warn adds one warning
  * per finding (`<policy>/<rule>: <text>`, no control characters, at most 120
  * characters); Audit records the findings under the rule's audit key.
  */
@@ -65,9 +68,10 @@ export function applyFindings(id: RuleIdentity, findings: readonly Finding[], ou
     case 'Deny':
       for (const finding of shaped) {
         if (finding.kind === 'forbidden') {
-          outcome.violations.push({ kind: 'forbidden', message: `${sanitizeText(finding.message)} ${attribution(id)}`, policy: id.policy, rule: id.rule });
+          outcome.violations.push({ kind: 'forbidden', message: `${clip(sanitizeText(finding.message), MAX_DENIAL_TEXT_LENGTH)} ${attribution(id)}`, policy: id.policy, rule: id.rule });
         } else {
-          const error: FieldError = { ...finding.error, detail: `${sanitizeText(finding.error.detail ?? '')} ${attribution(id)}`.trim() };
+          const detail = clip(sanitizeText(finding.error.detail ?? ''), MAX_DENIAL_TEXT_LENGTH);
+          const error: FieldError = { ...finding.error, detail: `${detail} ${attribution(id)}`.trim() };
           outcome.violations.push({ kind: 'field', error, policy: id.policy, rule: id.rule });
         }
       }

@@ -148,6 +148,13 @@ describe('actions', () => {
     assert.equal(outcome.violations.length, 0);
   });
 
+  it('Deny cuts a huge message built from the object', () => {
+    const body = 'rules:\n  - name: r\n    cel: {expression: "false", messageExpression: "object.spec.notes"}';
+    const [message] = messages(judge(body, { object: widget({}, { notes: 'n'.repeat(100_000) }) }));
+    assert.ok(message!.length < 1200, `${message!.length} characters`);
+    assert.ok(message!.endsWith('... (policy p, rule r)'));
+  });
+
   it('reports several violations of several rules together', () => {
     const body = 'rules:\n  - name: a\n    cel: {expression: "false", message: one}\n  - name: b\n    cel: {expression: "false", message: two}';
     assert.equal(judge(body).violations.length, 2);
