@@ -2,7 +2,7 @@ import type { JsonObject, JsonValue } from '../kube/types.js';
 
 /** CelInputStats describes the size of the data handed to a CEL program, for the cost bound. */
 export interface CelInputStats {
-  /** maxListLength is the length of the longest list in the input. */
+  /** maxListLength is the length of the longest list (or the size of the largest map) in the input: what a comprehension can iterate. */
   maxListLength: number;
   /** maxStringLength is the length of the longest string in the input. */
   maxStringLength: number;
@@ -32,7 +32,9 @@ export function toCelValue(value: JsonValue | undefined, stats: CelInputStats = 
     return value.map((item) => toCelValue(item, stats));
   }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) {
+  const keys = Object.keys(value);
+  if (keys.length > stats.maxListLength) stats.maxListLength = keys.length;
+  for (const key of keys) {
     const converted = toCelValue((value as JsonObject)[key], stats);
     if (key === '__proto__') Object.defineProperty(out, key, { value: converted, enumerable: true, writable: true, configurable: true });
     else out[key] = converted;

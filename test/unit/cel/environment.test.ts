@@ -47,6 +47,13 @@ describe('cel environment', () => {
     assert.throws(() => program.evaluate({ object: { l: long } }), (err: unknown) => err instanceof CelEvaluationError && /estimated cost/.test(err.message));
   });
 
+  it('counts map sizes in the cost bound, since comprehensions iterate map keys', () => {
+    const bounded = createCelEnvironment({ limits: { maxCost: 10_000 } });
+    const program = bounded.compile('object.m.all(k, object.m.all(j, k != "" && j != ""))');
+    const m = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v']));
+    assert.throws(() => program.evaluate({ object: { m } }), /estimated cost/);
+  });
+
   it('reports runtime errors such as a missing key as CelEvaluationError', () => {
     assert.throws(() => run('object.spec.missing == 1', { object: { spec: {} } }), CelEvaluationError);
   });
