@@ -2,6 +2,7 @@ import { Optional } from '@marcbachmann/cel-js';
 import type { JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
 import type { CelEnvironment, CelProgram } from '../cel/environment.js';
+import { CelRuntimeError } from '../cel/library.js';
 import { emptyStats } from '../cel/values.js';
 import type { ValidationPass } from './compile-validator.js';
 import type { FieldError } from './field-error.js';
@@ -9,7 +10,7 @@ import { NO_VALUE } from './field-error.js';
 import type { FieldPath } from './field-path.js';
 import type { Schema, ValidationRule } from './structural.js';
 import { rewriteHasMacro } from './cel-has.js';
-import { rootCelValue, toSchemaCelValue } from './cel-value.js';
+import { rootCelValue, toCheckedCelValue } from './cel-value.js';
 import { addError } from './validator-context.js';
 import type { Check } from './validator-context.js';
 
@@ -75,12 +76,12 @@ function compileRules(schema: Schema, environment: CelEnvironment): Check | null
     if (value === null) return;
     const stats = emptyStats();
     const isRoot = path.segments().length === 0;
-    const self = isRoot && isJsonObject(value) ? rootCelValue(value, schema, stats) : toSchemaCelValue(value, schema, stats);
-    const oldSelf = old === undefined || old === null ? undefined : isRoot && isJsonObject(old) ? rootCelValue(old, schema, stats) : toSchemaCelValue(old, schema, stats);
+    const self = isRoot && isJsonObject(value) ? { value: rootCelValue(value, schema, stats) } : toCheckedCelValue(value, schema, stats);
+    const oldChecked = old === undefined || old === null ? undefined : isRoot && isJsonObject(old) ? { value: rootCelValue(old, schema, stats) } : toCheckedCelValue(old, schema, stats);
     for (const c of compiled) {
-      if (c.usesOldSelf && oldSelf === undefined && c.rule.optionalOldSelf !== true) continue;
-      const oldValue = c.rule.optionalOldSelf === true ? (oldSelf === undefined ? Optional.none() : Optional.of(oldSelf)) : (oldSelf ?? null);
-      const activation = { self, oldSelf: oldValue };
+      if (c.usesOldSelf && oldChecked === undefined && c.rule.optionalOldSelf !== true) continue;
+      const oldSelf = oldChecked === undefined ? undefined : oldChecked;
+      const activation = activationOf(self, oldSelf, c.rule.optionalOldSelf === true);
       let result: unknown;
       try {
         result = c.program.evaluateConverted(activation, stats);
@@ -98,6 +99,23 @@ function compileRules(schema: Schema, environment: CelEnvironment): Check | null
       addError(ctx, failure(c, value, schema, path, activation, stats));
     }
   };
+}
+
+type Checked = { value: unknown } | { invalid: string };
+
+/** activationOf builds the rule's variables; a value that does not fit its schema throws its invalid-data error when read. */
+function activationOf(self: Checked, oldSelf: Checked | undefined, optional: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const define = (name: string, checked: Checked, wrap: (v: unknown) => unknown) => {
+    if ('invalid' in checked) {
+      const message = checked.invalid;
+      Object.defineProperty(out, name, { enumerable: true, get: () => { throw new CelRuntimeError(message); } });
+    } else out[name] = wrap(checked.value);
+  };
+  define('self', self, (v) => v);
+  if (oldSelf === undefined) out['oldSelf'] = optional ? Optional.none() : null;
+  else define('oldSelf', oldSelf, (v) => (optional ? Optional.of(v) : v));
+  return out;
 }
 
 function compileRule(rule: ValidationRule, environment: CelEnvironment): CompiledRule {

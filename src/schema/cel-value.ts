@@ -118,6 +118,16 @@ export function toSchemaCelValue(value: JsonValue, schema: Schema | undefined, s
   return objectValue(value, schema, stats);
 }
 
+/**
+ * toCheckedCelValue is toSchemaCelValue for a node's own value: when the
+ * value does not fit the schema's type it returns the apiserver's
+ * `invalid data` message as `{ invalid }` instead.
+ */
+export function toCheckedCelValue(value: JsonValue, schema: Schema, stats: CelInputStats): { value: unknown } | { invalid: string } {
+  const converted = convertChecked(value, schema, stats);
+  return converted instanceof InvalidData ? { invalid: converted.message } : { value: converted };
+}
+
 function convertChecked(value: JsonValue, schema: Schema | undefined, stats: CelInputStats): unknown {
   const problem = mismatch(value, schema);
   return problem === null ? toSchemaCelValue(value, schema, stats) : new InvalidData(problem);
