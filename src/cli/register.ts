@@ -44,8 +44,12 @@ export interface KubeClientOptions {
 
 /**
  * createServerSideApplier returns an ObjectApplier that server-side applies
- * objects with field manager `portcullis`, forcing conflicts (the
- * registration is the source of truth for these fields).
+ * webhook configurations with field manager `portcullis`, forcing conflicts
+ * (the registration is the source of truth for these fields). A CRD's
+ * conversion stanza is JSON-merge-patched instead, clearing the other half of
+ * its clientConfig: the CRD file may carry `service` while we register a
+ * `url` (or the reverse), and server-side apply would keep both, which the
+ * apiserver rejects. Both are idempotent: a repeat changes nothing.
  */
 export function createServerSideApplier(options: KubeClientOptions = {}): ObjectApplier {
   const config = new KubeConfig();
@@ -53,8 +57,23 @@ export function createServerSideApplier(options: KubeClientOptions = {}): Object
   else config.loadFromDefault();
   const client = KubernetesObjectApi.makeApiClient(config);
   return async (object) => {
+    if (object.kind === 'CustomResourceDefinition') {
+      await client.patch(withExclusiveClientConfig(object) as KubernetesObject, undefined, undefined, FIELD_MANAGER, undefined, PatchStrategy.MergePatch);
+      return;
+    }
     await client.patch(object as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
   };
+}
+
+/** withExclusiveClientConfig returns a copy of a conversion stanza patch whose clientConfig nulls the alternative it doesn't use. */
+export function withExclusiveClientConfig(object: KubeManifest): KubeManifest {
+  const copy = structuredClone(object);
+  const clientConfig = (copy['spec'] as { conversion?: { webhook?: { clientConfig?: Record<string, unknown> } } } | undefined)?.conversion?.webhook?.clientConfig;
+  if (clientConfig) {
+    if ('url' in clientConfig) clientConfig['service'] = null;
+    else clientConfig['url'] = null;
+  }
+  return copy;
 }
 
 // client-node 1.x throws ApiException with `code` and a JSON `body`; show the apiserver's message.
