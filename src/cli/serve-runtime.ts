@@ -3,7 +3,10 @@ import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
+import type { AdmissionChain } from '../admission/stage.js';
+import type { ConversionHandler } from '../conversion/convert-review.js';
 import { CERT_FILES } from '../server/certificates.js';
+import { countConversions, createDecisionRecorder } from '../server/decision-metrics.js';
 import { parseGoDuration } from '../server/deadline.js';
 import type { DeadlineOptions } from '../server/deadline.js';
 import { createHttpsListener } from '../server/https-server.js';
@@ -72,6 +75,10 @@ export interface ServeRuntime {
   readonly metrics: ServerMetrics;
   /** appOptions go into createApp: metrics, readiness (certificate valid, not shutting down) and the deadline preference. */
   readonly appOptions: { metrics: ServerMetrics; ready: () => { ready: boolean; reason?: string }; deadline: DeadlineOptions };
+  /** recordDecisions wraps a chain's stages to count their outcomes in portcullis_admission_decisions_total (cached per chain). */
+  recordDecisions(chain: AdmissionChain): AdmissionChain;
+  /** countConversions wraps a conversion handler to count objects in portcullis_conversion_objects_total. */
+  countConversions(handler: ConversionHandler): ConversionHandler;
   /** start loads the certificate, listens (HTTPS and metrics), registers when asked, and handles SIGTERM/SIGINT. */
   start(app: RequestListener): Promise<void>;
   /** stopped resolves with the exit status once a signal's shutdown has finished. */
@@ -122,6 +129,8 @@ export function createServeRuntime(options: ServeRuntimeOptions): ServeRuntime {
     registry,
     metrics,
     appOptions: { metrics, ready, deadline: { failure } },
+    recordDecisions: createDecisionRecorder(metrics.admissionDecisions),
+    countConversions: (handler) => countConversions(metrics.conversionObjects, handler),
     async start(app) {
       await reloader.start();
       const listener = createHttpsListener({ app: shutdown.track(app), tls: reloader.tlsOptions(), host: options.host, port: options.port });

@@ -72,13 +72,16 @@ export async function runServe(argv: string[]): Promise<number> {
   const config: RuntimeConfig = await reloader.start();
   logger.info({ crds: config.crds.crds.map((c) => c.metadata.name), policies: config.policies.policies.length }, 'configuration loaded');
 
-  const chain = () => reloader.current().chain;
+  const chain = () => runtime.recordDecisions(reloader.current().chain);
   const convert = createConvertEndpoint({
-    handler: createConversionHandler({
-      registry: () => conversions as ConverterRegistry,
-      onError: (err, request) => logger.error({ uid: request.uid, err: err.message }, 'converter failed'),
-    }),
+    handler: runtime.countConversions(
+      createConversionHandler({
+        registry: () => conversions as ConverterRegistry,
+        onError: (err, request) => logger.error({ uid: request.uid, err: err.message }, 'converter failed'),
+      }),
+    ),
     logger,
+    metrics: runtime.metrics,
   });
   const app = createApp({ mutate: createMutateHandler({ chain }), validate: createValidateHandler({ chain }), convert, logger, ...runtime.appOptions });
   // Listens (HTTPS + metrics), reloads certificates, registers with --register,

@@ -1,0 +1,88 @@
+import type { AdmissionChain, Mutator, StageOutcome, Validator } from '../admission/stage.js';
+import type { ConversionHandler } from '../conversion/convert-review.js';
+import type { Counter } from 'prom-client';
+
+/**
+ * Counting what the admission stages and converters decide, without touching
+ * them: each stage of a chain is wrapped so that its outcome is counted in
+ * `portcullis_admission_decisions_total{policy,rule,action,result}`, and the
+ * conversion handler is wrapped to count objects in
+ * `portcullis_conversion_objects_total{result}`.
+ */
+
+// A Warn rule's warning reads `<policy>/<rule>: <text>` (src/policy/findings.ts).
+const ATTRIBUTED_WARNING = /^([^/\s:]{1,253})\/([^/\s:]{1,253}): /;
+
+/**
+ * recordOutcome counts one stage's outcome: every violation as
+ * action=deny,result=denied (labelled with its policy and rule, or the stage
+ * name for schema findings), every warning as action=warn,result=warned,
+ * every audit annotation as action=audit,result=audited, and a stage that
+ * found nothing as action=<mutate|validate>,result=allowed (rule "").
+ */
+export function recordOutcome(counter: Counter<'policy' | 'rule' | 'action' | 'result'>, stage: string, kind: 'mutate' | 'validate', outcome: StageOutcome): void {
+  const warnings = outcome.warnings;
+  const audits = Object.keys(outcome.auditAnnotations);
+  if (outcome.violations.length === 0 && warnings.length === 0 && audits.length === 0) {
+    counter.inc({ policy: stage, rule: '', action: kind, result: 'allowed' });
+    return;
+  }
+  for (const violation of outcome.violations) {
+    counter.inc({ policy: violation.policy ?? stage, rule: violation.rule ?? '', action: 'deny', result: 'denied' });
+  }
+  for (const warning of warnings) {
+    const m = ATTRIBUTED_WARNING.exec(warning);
+    counter.inc({ policy: m?.[1] ?? stage, rule: m?.[2] ?? '', action: 'warn', result: 'warned' });
+  }
+  for (const key of audits) counter.inc({ policy: stage, rule: key, action: 'audit', result: 'audited' });
+}
+
+/**
+ * createDecisionRecorder returns a function that wraps every stage of a
+ * chain to record its outcomes. The wrapped chain is cached per chain
+ * object, so calling it on every request costs a map lookup; a reload (a new
+ * chain) gets wrapped once.
+ */
+export function createDecisionRecorder(counter: Counter<'policy' | 'rule' | 'action' | 'result'>): (chain: AdmissionChain) => AdmissionChain {
+  const wrapped = new WeakMap<AdmissionChain, AdmissionChain>();
+  return (chain) => {
+    let out = wrapped.get(chain);
+    if (out === undefined) {
+      out = {
+        mutators: chain.mutators.map((m): Mutator => ({
+          name: m.name,
+          mutate: (request, object) => {
+            const outcome = m.mutate(request, object);
+            recordOutcome(counter, m.name, 'mutate', outcome);
+            return outcome;
+          },
+        })),
+        validators: chain.validators.map((v): Validator => ({
+          name: v.name,
+          validate: (request, object) => {
+            const outcome = v.validate(request, object);
+            recordOutcome(counter, v.name, 'validate', outcome);
+            return outcome;
+          },
+        })),
+      };
+      wrapped.set(chain, out);
+    }
+    return out;
+  };
+}
+
+/** countConversions wraps a conversion handler to count the objects of each review by result (success or failure). */
+export function countConversions(counter: Counter<'result'>, handler: ConversionHandler): ConversionHandler {
+  return (request) => {
+    let response;
+    try {
+      response = handler(request);
+    } catch (err) {
+      counter.inc({ result: 'failure' }, request.objects.length);
+      throw err;
+    }
+    counter.inc({ result: response.result.status === 'Success' ? 'success' : 'failure' }, request.objects.length);
+    return response;
+  };
+}
