@@ -1,8 +1,10 @@
 /**
  * Benchmark: time to convert a 1,000-object ConversionReview of CronTabs
- * (half v1beta1, half v1, desired v1beta1 and v1 alternately), with the
- * shipped CRD and declarative converter (CEL). Reports the handler alone
- * and the whole request path minus the network (JSON.parse, review checks,
+ * with the shipped CRD and declarative converter (CEL), in two shapes:
+ * every object needing conversion (1,000 v1beta1 -> v1, what a LIST of
+ * stored objects read as v1 costs), and a mixed review (half v1beta1, half
+ * v1; only the other half is converted). Reports the handler alone and the
+ * whole request path minus the network (JSON.parse, review checks,
  * conversion, JSON.stringify).
  *
  *   node --import tsx bench/conversion.ts [--objects 1000] [--runs 200]
@@ -41,9 +43,13 @@ const crds = (await loadCrds(['manifests/crds'])).map((l) => l.crd);
 const registry = await loadConversions({ policyPaths: ['policies'], crds, engine: createCelExpressionEngine() });
 const handler = createConversionHandler({ registry: () => registry });
 const objects = Array.from({ length: count }, (_, i) => cronTab(i));
-const bodies = ['example.com/v1beta1', 'example.com/v1'].map((desiredAPIVersion, n) =>
-  JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'ConversionReview', request: { uid: `bench-${n}`, desiredAPIVersion, objects } }),
-);
+const stored = Array.from({ length: count }, (_, i) => cronTab(2 * i));
+const review = (uid: string, desiredAPIVersion: string, list: JsonObject[]) =>
+  JSON.stringify({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'ConversionReview', request: { uid, desiredAPIVersion, objects: list } });
+const scenarios: Array<[string, string[]]> = [
+  [`all ${count} converted (v1beta1 -> v1)`, [review('bench-all', 'example.com/v1', stored)]],
+  ['mixed versions (half converted)', [review('bench-0', 'example.com/v1beta1', objects), review('bench-1', 'example.com/v1', objects)]],
+];
 
 /**
  * measure reports wall-clock and CPU time (user + system, from
@@ -67,16 +73,18 @@ function measure(label: string, fn: (i: number) => void): void {
     const at = (q: number) => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number).toFixed(2);
     return `median ${at(0.5)} ms, p95 ${at(0.95)} ms, min ${at(0)} ms`;
   };
-  console.log(`${label} (${runs} runs of ${count} objects)\n  wall: ${stats(wall)}\n  cpu:  ${stats(cpu)}`);
+  console.log(`${label} (${runs} runs)\n  wall: ${stats(wall)}\n  cpu:  ${stats(cpu)}`);
 }
 
-const reviews = bodies.map((b) => parseConversionReview(JSON.parse(b) as JsonValue));
-measure('handler only', (i) => {
-  const response = handler((reviews[i % 2] as (typeof reviews)[number]).request);
-  if (response.result.status !== 'Success') throw new Error(response.result.message);
-});
-measure('parse + convert + serialize', (i) => {
-  const review = parseConversionReview(JSON.parse(bodies[i % 2] as string) as JsonValue);
-  const response = handler(review.request);
-  if (JSON.stringify(intoConversionReview(review, response)).length === 0) throw new Error('empty');
-});
+for (const [name, bodies] of scenarios) {
+  const reviews = bodies.map((b) => parseConversionReview(JSON.parse(b) as JsonValue));
+  measure(`${name}, handler only`, (i) => {
+    const response = handler((reviews[i % reviews.length] as (typeof reviews)[number]).request);
+    if (response.result.status !== 'Success') throw new Error(response.result.message);
+  });
+  measure(`${name}, parse + convert + serialize`, (i) => {
+    const parsed = parseConversionReview(JSON.parse(bodies[i % bodies.length] as string) as JsonValue);
+    const response = handler(parsed.request);
+    if (JSON.stringify(intoConversionReview(parsed, response)).length === 0) throw new Error('empty');
+  });
+}

@@ -31,19 +31,28 @@ export function diffObjects(to: JsonObject, from: JsonObject): RestorePatch | un
 }
 
 function walk(to: JsonObject, from: JsonObject, path: string[], set: JsonObject, remove: string[]): void {
+  // One path array, pushed and popped: most keys are equal and need no pointer at all.
   for (const key of Object.keys(to)) {
     const want = to[key] as JsonValue;
-    const here = [...path, key];
     if (!hasOwn(from, key)) {
-      setOwn(set, toPointer(here), deepCopy(want));
+      path.push(key);
+      setOwn(set, toPointer(path), deepCopy(want));
+      path.pop();
       continue;
     }
     const have = from[key] as JsonValue;
-    if (isJsonObject(want) && isJsonObject(have)) walk(want, have, here, set, remove);
-    else if (!deepEqual(want, have)) setOwn(set, toPointer(here), deepCopy(want));
+    if (want === have) continue;
+    path.push(key);
+    if (isJsonObject(want) && isJsonObject(have)) walk(want, have, path, set, remove);
+    else if (!deepEqual(want, have)) setOwn(set, toPointer(path), deepCopy(want));
+    path.pop();
   }
   for (const key of Object.keys(from)) {
-    if (!hasOwn(to, key)) remove.push(toPointer([...path, key]));
+    if (!hasOwn(to, key)) {
+      path.push(key);
+      remove.push(toPointer(path));
+      path.pop();
+    }
   }
 }
 
