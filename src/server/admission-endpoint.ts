@@ -1,4 +1,4 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { parseAdmissionReview } from '../admission/parse-review.js';
 import type { AdmissionHandler } from '../admission/handlers.js';
@@ -7,6 +7,7 @@ import type { AdmissionResponse, AdmissionReviewRequest } from '../admission/rev
 import { answerBeforeDeadline, computeDeadline, deadlineResponse } from './deadline.js';
 import type { DeadlineOptions } from './deadline.js';
 import { errorStatus } from './error-status.js';
+import { queryParam, sendJson } from './raw-http.js';
 import { readJsonBody } from './read-json-body.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
 
@@ -25,7 +26,8 @@ export interface AdmissionEndpointOptions {
 }
 
 /**
- * createAdmissionEndpoint adapts an AdmissionHandler to express. It reads and
+ * createAdmissionEndpoint adapts an AdmissionHandler to node's request and response (no
+ * express on the hot path: raw-http.ts). It reads and
  * parses the body once; bad input gets our 4xx convention (errorStatus);
  * a handler that throws becomes an errored AdmissionReview (HTTP 200,
  * allowed false, code 500) that still echoes the uid and apiVersion. One log
@@ -33,9 +35,9 @@ export interface AdmissionEndpointOptions {
  */
 export function createAdmissionEndpoint(options: AdmissionEndpointOptions) {
   const now = options.now ?? (() => performance.now());
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = now();
-    const deadline = computeDeadline(req.query['timeout'], started, options.deadline);
+    const deadline = computeDeadline(queryParam(req.url, 'timeout'), started, options.deadline);
     const done = options.metrics.requestStarted(options.webhook);
     let review: AdmissionReviewRequest;
     try {
@@ -43,7 +45,7 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions) {
     } catch (err) {
       const { httpStatus, body } = errorStatus(err);
       options.logger.info({ webhook: options.webhook, code: httpStatus, err: (err as Error).message }, 'bad admission request');
-      res.status(httpStatus).json(body);
+      sendJson(res, httpStatus, body);
       done(httpStatus);
       return;
     }
@@ -63,7 +65,7 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions) {
       options.logger.error({ webhook: options.webhook, uid: request.uid, err: (err as Error).message, stack: (err as Error).stack }, 'admission handler failed');
       response = deny(allow(request), { code: 500, reason: 'InternalError', message: 'internal error while evaluating the request' });
     }
-    res.status(200).json(intoReview(review, response));
+    sendJson(res, 200, intoReview(review, response));
     done(200);
     options.logger.info(
       {

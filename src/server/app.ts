@@ -1,10 +1,13 @@
+import type { RequestListener, ServerResponse } from 'node:http';
 import express from 'express';
-import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { AdmissionHandler } from '../admission/handlers.js';
 import { createAdmissionEndpoint } from './admission-endpoint.js';
 import type { DeadlineOptions } from './deadline.js';
 import { statusBody } from './error-status.js';
+import { pathOf, sendJson } from './raw-http.js';
+import type { RawEndpoint } from './raw-http.js';
 import { noopWebhookMetrics } from './webhook-metrics.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
 
@@ -12,8 +15,8 @@ import type { WebhookMetrics } from './webhook-metrics.js';
 export interface AppOptions {
   mutate: AdmissionHandler;
   validate: AdmissionHandler;
-  /** convert serves POST /convert when given (ConversionReview). */
-  convert?: RequestHandler;
+  /** convert serves POST /convert when given (ConversionReview), on node's request and response. */
+  convert?: RawEndpoint;
   /** ready tells /readyz whether to answer 200; default always ready. */
   ready?: () => { ready: boolean; reason?: string };
   logger: Logger;
@@ -26,21 +29,25 @@ export interface AppOptions {
 }
 
 /**
- * createApp builds the express application (no listening: see
- * https-server.ts). Routes: POST /mutate, POST /validate, POST /convert,
- * GET /healthz, GET /readyz. No body-parsing middleware runs: each endpoint
- * reads its body once, so nothing sits on the hot path but the route.
+ * createApp builds the request listener of the webhook server (no
+ * listening: see https-server.ts). Routes: POST /mutate, POST /validate,
+ * POST /convert, GET /healthz, GET /readyz. The three webhook routes are
+ * dispatched first, straight to their endpoints on node's own request and
+ * response (no router, no middleware, no body parser: each endpoint reads
+ * its body once); express serves everything else (health, 404, 405).
  */
-export function createApp(options: AppOptions): Express {
+export function createApp(options: AppOptions): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('json spaces', 0);
   const metrics = options.metrics ?? noopWebhookMetrics;
   const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit, deadline: options.deadline };
-  app.post('/mutate', createAdmissionEndpoint({ ...common, webhook: 'mutate', handler: options.mutate }));
-  app.post('/validate', createAdmissionEndpoint({ ...common, webhook: 'validate', handler: options.validate }));
-  if (options.convert) app.post('/convert', options.convert);
+  const webhooks = new Map<string, RawEndpoint>([
+    ['/mutate', createAdmissionEndpoint({ ...common, webhook: 'mutate', handler: options.mutate })],
+    ['/validate', createAdmissionEndpoint({ ...common, webhook: 'validate', handler: options.validate })],
+  ]);
+  if (options.convert) webhooks.set('/convert', options.convert);
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok');
   });
@@ -57,5 +64,22 @@ export function createApp(options: AppOptions): Express {
     options.logger.error({ err: err.message }, 'unhandled error in request');
     if (!res.headersSent) res.status(500).json(statusBody(500, 'internal error'));
   });
-  return app;
+  const onError = (res: ServerResponse, err: unknown) => {
+    options.logger.error({ err: (err as Error).message }, 'unhandled error in request');
+    if (!res.headersSent) sendJson(res, 500, statusBody(500, 'internal error'));
+    else res.destroy();
+  };
+  return (req, res) => {
+    const endpoint = req.method === 'POST' ? webhooks.get(pathOf(req.url)) : undefined;
+    if (endpoint === undefined) {
+      app(req, res);
+      return;
+    }
+    try {
+      const done = endpoint(req, res);
+      if (done instanceof Promise) done.catch((err: unknown) => onError(res, err));
+    } catch (err) {
+      onError(res, err);
+    }
+  };
 }

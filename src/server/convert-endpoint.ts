@@ -1,10 +1,11 @@
-import type { Request, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { ConversionHandler } from '../conversion/convert-review.js';
 import { parseConversionReview } from '../conversion/parse-review.js';
 import { ConversionResponse, intoConversionReview } from '../conversion/response.js';
 import type { ConversionReviewRequest } from '../conversion/review.js';
 import { errorStatus } from './error-status.js';
+import { sendJson } from './raw-http.js';
 import { readJsonBody } from './read-json-body.js';
 import { noopWebhookMetrics } from './webhook-metrics.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
@@ -22,8 +23,8 @@ export interface ConvertEndpointOptions {
 }
 
 /**
- * createConvertEndpoint adapts a ConversionHandler to express (POST
- * /convert). It reads and parses the body once; bad input gets our 4xx
+ * createConvertEndpoint adapts a ConversionHandler to node's request and
+ * response (POST /convert; no express on the hot path: raw-http.ts). It reads and parses the body once; bad input gets our 4xx
  * convention (errorStatus: HTTP 400/413/415 with a metav1.Status body). A
  * conversion failure is HTTP 200 with `result.status: "Failure"`; a handler
  * that throws (a bug) becomes such a failure too, still echoing the uid and
@@ -33,7 +34,7 @@ export interface ConvertEndpointOptions {
 export function createConvertEndpoint(options: ConvertEndpointOptions) {
   const now = options.now ?? (() => performance.now());
   const metrics = options.metrics ?? noopWebhookMetrics;
-  return async (req: Request, res: Response): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = now();
     const done = metrics.requestStarted('convert');
     let review: ConversionReviewRequest;
@@ -42,7 +43,7 @@ export function createConvertEndpoint(options: ConvertEndpointOptions) {
     } catch (err) {
       const { httpStatus, body } = errorStatus(err);
       options.logger.info({ webhook: 'convert', code: httpStatus, err: (err as Error).message }, 'bad conversion request');
-      res.status(httpStatus).json(body);
+      sendJson(res, httpStatus, body);
       done(httpStatus);
       return;
     }
@@ -54,7 +55,7 @@ export function createConvertEndpoint(options: ConvertEndpointOptions) {
       options.logger.error({ webhook: 'convert', uid: request.uid, err: (err as Error).message, stack: (err as Error).stack }, 'conversion handler failed');
       response = ConversionResponse.for(request).failure('internal error while converting');
     }
-    res.status(200).json(intoConversionReview(review, response));
+    sendJson(res, 200, intoConversionReview(review, response));
     done(200);
     options.logger.info(
       {
