@@ -1,57 +1,43 @@
+import type { JsonValue } from '../kube/types.js';
+
 /** DEFAULT_MAX_JSON_DEPTH is the deepest nesting of arrays and objects a request body may have (the review's own envelope included). */
 export const DEFAULT_MAX_JSON_DEPTH = 1000;
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACE = 0x7d;
-const CLOSE_BRACKET = 0x5d;
 
 /**
- * exceedsJsonDepth tells whether raw JSON text nests arrays and objects
- * deeper than `maxDepth`, scanning bytes iteratively before anything parses
- * or walks the value. JSON.parse itself is iterative in V8, but every
- * recursive walk after it (validation, defaulting, deep copies, patches,
- * JSON.stringify) would overflow the stack near 10^4 levels, so the HTTP
- * layer refuses such bodies up front. Brackets inside strings don't count;
- * malformed text is left for JSON.parse to reject. Linear in the body size
- * (strings are skipped with native indexOf), no allocation; bodies with
- * fewer opening brackets than `maxDepth` return after a native count.
+ * exceedsJsonDepth tells whether a decoded body (`value`, parsed from the
+ * raw `body`) nests arrays and objects deeper than `maxDepth`. JSON.parse is
+ * iterative in V8 and copes with any depth, but every recursive walk after
+ * it (validation, defaulting, deep copies, patches, JSON.stringify) would
+ * overflow the stack near 10^4 levels, so the HTTP layer refuses such bodies
+ * before anything walks them. A body with no more opening brackets than
+ * `maxDepth` can't be too deep: that case (nearly every real review) costs a
+ * native byte count; otherwise an iterative walk stops at the first value
+ * past the bound. Never recursive, so any depth is safe to check.
  */
-export function exceedsJsonDepth(body: Buffer, maxDepth = DEFAULT_MAX_JSON_DEPTH): boolean {
+export function exceedsJsonDepth(body: Buffer, value: JsonValue, maxDepth = DEFAULT_MAX_JSON_DEPTH): boolean {
   if (!hasManyOpenings(body, maxDepth)) return false;
-  let depth = 0;
-  let i = 0;
-  while (i < body.length) {
-    const c = body[i];
-    if (c === QUOTE) {
-      // Skip the string natively: find its closing quote (one not escaped by an odd run of backslashes).
-      const close = closingQuote(body, i + 1);
-      if (close < 0) return false;
-      i = close + 1;
-      continue;
+  const values: JsonValue[] = [value];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const current = values.pop() as JsonValue;
+    const depth = (depths.pop() as number) + 1;
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > maxDepth) return true;
+    const children = Array.isArray(current) ? current : Object.values(current);
+    for (const child of children) {
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth);
+      }
     }
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > maxDepth) return true;
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      depth--;
-    }
-    i++;
   }
   return false;
 }
 
-function closingQuote(body: Buffer, from: number): number {
-  for (let at = body.indexOf(QUOTE, from); at >= 0; at = body.indexOf(QUOTE, at + 1)) {
-    let backslashes = 0;
-    for (let k = at - 1; k >= from && body[k] === BACKSLASH; k--) backslashes++;
-    if (backslashes % 2 === 0) return at;
-  }
-  return -1;
-}
-
-/** hasManyOpenings tells whether the body has more than `count` opening brackets at all (native indexOf: the common, shallow case costs microseconds). */
+/** hasManyOpenings tells whether the body has more than `count` opening brackets at all (native indexOf: microseconds for a typical review). */
 function hasManyOpenings(body: Buffer, count: number): boolean {
   let seen = 0;
   for (const opening of [OPEN_BRACE, OPEN_BRACKET]) {

@@ -13,7 +13,7 @@ export const DEFAULT_BODY_LIMIT = 7 * 1024 * 1024;
  * and reports an empty or undecodable body as BadBodyError (400).
  * JSON.parse keeps `__proto__` keys as plain own properties. A body that
  * nests deeper than `maxDepth` (default 1000) is a BadBodyError (400) before
- * it is parsed, so no recursive walk downstream can overflow the stack.
+ * anything walks it, so no recursive walk downstream can overflow the stack.
  */
 export async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT, maxDepth = DEFAULT_MAX_JSON_DEPTH): Promise<JsonValue> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -28,13 +28,14 @@ export async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LI
   }
   const body = await readBody(req, limit);
   if (body.length === 0) throw new BadBodyError('request body is empty');
-  if (exceedsJsonDepth(body, maxDepth)) throw new BadBodyError(`request body nests arrays and objects more than ${maxDepth} levels deep`);
-  const text = body.toString('utf8');
+  let value: JsonValue;
   try {
-    return JSON.parse(text) as JsonValue;
+    value = JSON.parse(body.toString('utf8')) as JsonValue;
   } catch (err) {
     throw new BadBodyError(`request body is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
+  if (exceedsJsonDepth(body, value, maxDepth)) throw new BadBodyError(`request body nests arrays and objects more than ${maxDepth} levels deep`);
+  return value;
 }
 
 /**
