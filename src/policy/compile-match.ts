@@ -9,6 +9,12 @@ import type { MatchSpec, NameSet, ResourceMatch, UserSet } from './types.js';
 /** CompiledMatch decides whether a policy applies to a request. */
 export interface CompiledMatch {
   readonly resources: readonly ResourceMatch[];
+  /**
+   * namespaceNames lists the only namespaces the policy applies to, when its
+   * `namespaces` names them and has no patterns (the index files it under
+   * each); undefined when it may apply in any namespace.
+   */
+  readonly namespaceNames?: readonly string[];
   /** matches runs every criterion, the CEL condition last. */
   matches(ctx: EvalContext): boolean;
 }
@@ -93,5 +99,6 @@ export function compileMatch(spec: MatchSpec, cel: CelEnvironment, field = 'spec
       }
     });
   }
-  return { resources: spec.resources, matches: (ctx) => checks.every((check) => check(ctx)) };
+  const namespaceNames = spec.namespaces?.names !== undefined && (spec.namespaces.patterns ?? []).length === 0 ? spec.namespaces.names : undefined;
+  return { resources: spec.resources, namespaceNames, matches: (ctx) => checks.every((check) => check(ctx)) };
 }
