@@ -27,11 +27,11 @@ export function convertLossless(converter: KindConverter, object: JsonObject, fr
   // base unless the annotation has to be taken out of a copy.
   const base = hasConversionData(object) ? copyForData(object) : object;
   const data = base === object ? {} : takeConversionData(base);
-  const converted = converter.convert(base, from, to);
+  let converted = converter.convert(base, from, to);
   const restore = data[to];
   if (restore !== undefined) {
     delete data[to];
-    applyRestorePatch(converted, onlyOwnFields(restore), (pointer) => {
+    converted = applyRestorePatch(converted, onlyOwnFields(restore), (pointer) => {
       throw new ConversionError({ field: 'metadata.annotations[portcullis.dev/conversion-data]', message: `${JSON.stringify(pointer)} is not a JSON pointer` });
     });
     converted['apiVersion'] = `${converter.group}/${to}`;

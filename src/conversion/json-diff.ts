@@ -1,7 +1,8 @@
 import { deepCopy, deepEqual, hasOwn, setOwn } from '../kube/safe-object.js';
 import { isJsonObject } from '../kube/types.js';
 import type { JsonObject, JsonValue } from '../kube/types.js';
-import { removePath, setPath, toPointer, fromPointer } from './object-path.js';
+import { createDraft } from './object-draft.js';
+import { fromPointer, toPointer } from './object-path.js';
 
 /**
  * RestorePatch turns one object into another: `set` maps JSON pointers to
@@ -57,20 +58,23 @@ function walk(to: JsonObject, from: JsonObject, path: string[], set: JsonObject,
 }
 
 /**
- * applyRestorePatch applies patch to target in place: removals first, then
- * sets. Pointers that don't decode are reported through `bad` and skipped,
- * so a hand-edited annotation can't throw half-way.
+ * applyRestorePatch returns target with patch applied (removals first, then
+ * sets), copy-on-write: target itself is not modified. Pointers that don't
+ * decode are reported through `bad` and skipped, so a hand-edited
+ * annotation can't throw half-way.
  */
-export function applyRestorePatch(target: JsonObject, patch: RestorePatch, bad: (pointer: string) => void = () => undefined): void {
+export function applyRestorePatch(target: JsonObject, patch: RestorePatch, bad: (pointer: string) => void = () => undefined): JsonObject {
+  const draft = createDraft(target);
   for (const pointer of patch.remove ?? []) {
     const path = fromPointer(pointer);
-    if (path === undefined) bad(pointer);
-    else removePath(target, path);
+    if (path === undefined || path.length === 0) bad(pointer);
+    else draft.remove(path);
   }
   const set = patch.set ?? {};
   for (const pointer of Object.keys(set)) {
     const path = fromPointer(pointer);
-    if (path === undefined) bad(pointer);
-    else setPath(target, path, deepCopy(set[pointer] as JsonValue));
+    if (path === undefined || path.length === 0) bad(pointer);
+    else draft.set(path, deepCopy(set[pointer] as JsonValue));
   }
+  return draft.result();
 }

@@ -3,7 +3,9 @@ import { isJsonObject } from '../kube/types.js';
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { ConversionError } from './conversion-error.js';
 import type { CompiledExpression, ExpressionEngine, ExpressionScope } from './expressions.js';
-import { formatFieldPath, getPath, parseFieldPath, removePath, setPath } from './object-path.js';
+import { createDraft } from './object-draft.js';
+import type { ObjectDraft } from './object-draft.js';
+import { formatFieldPath, parseFieldPath } from './object-path.js';
 import type { FieldPath } from './object-path.js';
 
 /**
@@ -73,43 +75,46 @@ export function compileRule(raw: JsonValue, engine: ExpressionEngine): MappingRu
 }
 
 /**
- * createMapping returns the function that applies rules in order to a copy
- * of the source object. Fields no rule names pass through untouched, which
- * is how unknown and preserved fields survive. A compute that yields null
- * leaves its field unset.
+ * createMapping returns the function that applies rules in order to the
+ * source object, copy-on-write: the source is never modified and the result
+ * shares every untouched part with it. Fields no rule names pass through,
+ * which is how unknown and preserved fields survive. A compute that yields
+ * null leaves its field unset.
  */
 export function createMapping(rules: readonly MappingRule[], engine: ExpressionEngine): MappingFunction {
   return (source) => {
-    const out = deepCopy(source);
+    const draft = createDraft(source);
     const scope = engine.scope(source);
     for (const rule of rules) {
       if (rule.when && !isTrue(rule.when, scope, rule.field)) continue;
-      applyRule(rule, out, scope);
+      applyRule(rule, draft, scope);
     }
-    return out;
+    // The kind converter sets apiVersion, kind and metadata on the result: it must be our own object.
+    const out = draft.result();
+    return out === source ? { ...source } : out;
   };
 }
 
-function applyRule(rule: MappingRule, out: JsonObject, scope: ExpressionScope): void {
+function applyRule(rule: MappingRule, draft: ObjectDraft, scope: ExpressionScope): void {
   switch (rule.op) {
     case 'move': {
-      const value = getPath(out, rule.from);
+      const value = draft.get(rule.from);
       if (value === undefined) return;
-      removePath(out, rule.from);
-      setPath(out, rule.to, value);
+      draft.remove(rule.from);
+      draft.set(rule.to, value);
       return;
     }
     case 'set':
-      setPath(out, rule.path, deepCopy(rule.value));
+      draft.set(rule.path, deepCopy(rule.value));
       return;
     case 'compute': {
       const value = evaluate(rule.expression, scope, rule.field);
-      if (value === null) removePath(out, rule.path);
-      else setPath(out, rule.path, value);
+      if (value === null) draft.remove(rule.path);
+      else draft.set(rule.path, value);
       return;
     }
     case 'remove':
-      removePath(out, rule.path);
+      draft.remove(rule.path);
       return;
     case 'require':
       if (!isTrue(rule.check, scope, rule.field)) throw new ConversionError({ field: rule.field, message: rule.message });

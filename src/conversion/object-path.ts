@@ -1,7 +1,3 @@
-import { hasOwn, setOwn } from '../kube/safe-object.js';
-import { isJsonObject } from '../kube/types.js';
-import type { JsonObject, JsonValue } from '../kube/types.js';
-
 /** FieldPath is a path of object keys from the object's root, e.g. `['spec', 'cronSpec']`. */
 export type FieldPath = readonly string[];
 
@@ -29,50 +25,6 @@ export function parseFieldPath(text: string): FieldPath | string {
 /** formatFieldPath joins a path with dots, the way messages name fields. */
 export function formatFieldPath(path: FieldPath): string {
   return path.join('.');
-}
-
-/** getPath returns the value at path, or undefined when any step is missing or not an object. */
-export function getPath(root: JsonObject, path: FieldPath): JsonValue | undefined {
-  let current: JsonValue = root;
-  for (const key of path) {
-    if (!isJsonObject(current) || !hasOwn(current, key)) return undefined;
-    current = current[key] as JsonValue;
-  }
-  return current;
-}
-
-/**
- * setPath sets the value at path, creating missing objects on the way. A
- * step that holds a non-object is replaced by an object: the rule author
- * asked for that shape.
- */
-export function setPath(root: JsonObject, path: FieldPath, value: JsonValue): void {
-  let current = root;
-  for (let i = 0; i < path.length - 1; i++) {
-    const key = path[i] as string;
-    const next = hasOwn(current, key) ? current[key] : undefined;
-    if (isJsonObject(next)) current = next;
-    else {
-      const created: JsonObject = {};
-      setOwn(current, key, created);
-      current = created;
-    }
-  }
-  setOwn(current, path[path.length - 1] as string, value);
-}
-
-/** removePath deletes the value at path; missing steps are fine. Returns whether something was removed. */
-export function removePath(root: JsonObject, path: FieldPath): boolean {
-  let current: JsonValue = root;
-  for (let i = 0; i < path.length - 1; i++) {
-    const key = path[i] as string;
-    if (!isJsonObject(current) || !hasOwn(current, key)) return false;
-    current = current[key] as JsonValue;
-  }
-  const last = path[path.length - 1] as string;
-  if (!isJsonObject(current) || !hasOwn(current, last)) return false;
-  delete current[last];
-  return true;
 }
 
 /** toPointer encodes a path as an RFC 6901 JSON pointer (`~` -> `~0`, `/` -> `~1`). */

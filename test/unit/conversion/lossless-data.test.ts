@@ -12,13 +12,14 @@ import { jsonValue } from './schema-arbitrary.js';
 const jsonObject = fc.dictionary(fc.string({ maxLength: 6 }), jsonValue, { maxKeys: 5 }).map((o) => JSON.parse(JSON.stringify(o)) as JsonObject);
 
 describe('diffObjects and applyRestorePatch', () => {
-  test('applying the diff of two objects to the second gives the first, for any JSON objects', () => {
+  test('applying the diff of two objects to the second gives the first, for any JSON objects, leaving the second alone', () => {
     fc.assert(
       fc.property(jsonObject, jsonObject, (to, from) => {
         const patch = diffObjects(to, from);
-        const target = deepCopy(from);
-        if (patch) applyRestorePatch(target, patch);
+        const before = deepCopy(from);
+        const target = patch ? applyRestorePatch(from, patch) : from;
         assert.deepEqual(target, to);
+        assert.deepEqual(from, before, 'the target is not modified (copy-on-write)');
         assert.equal(patch === undefined, deepEqual(to, from), 'no patch exactly when the objects are equal');
       }),
       { numRuns: 500 },
@@ -34,8 +35,7 @@ describe('diffObjects and applyRestorePatch', () => {
 
   test('a __proto__ key in a patch stays plain data and pollutes nothing', () => {
     const patch = JSON.parse('{"set":{"/__proto__/polluted":true,"/spec/__proto__":{"x":1}}}');
-    const target: JsonObject = {};
-    applyRestorePatch(target, patch);
+    const target = applyRestorePatch({}, patch);
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
     assert.equal(Object.getPrototypeOf(target), Object.prototype);
     assert.deepEqual(Object.keys(target), ['__proto__', 'spec']);
