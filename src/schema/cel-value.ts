@@ -69,7 +69,7 @@ function mismatch(value: JsonValue, schema: Schema | undefined): string | null {
   }
 }
 
-function setConverted(out: Record<string, unknown> | unknown[], key: string | number, converted: unknown): void {
+function setConverted(out: Record<string, unknown>, key: string, converted: unknown): void {
   if (converted instanceof InvalidData) {
     const message = converted.message;
     Object.defineProperty(out, key, {
@@ -80,7 +80,7 @@ function setConverted(out: Record<string, unknown> | unknown[], key: string | nu
       },
     });
   } else if (key === '__proto__') Object.defineProperty(out, key, { value: converted, enumerable: true, writable: true, configurable: true });
-  else (out as Record<string, unknown>)[key as string] = converted;
+  else out[key] = converted;
 }
 
 /**
@@ -91,7 +91,8 @@ function setConverted(out: Record<string, unknown> | unknown[], key: string | nu
  * are renamed by escapeCelField; maps (additionalProperties) keep their
  * keys; objects with neither expose no fields; int-or-string and untyped
  * values keep their JSON type. A nested value that does not fit its schema
- * reads as the apiserver's `invalid data, expected int, got string` error.
+ * (a property, not a list item) reads as the apiserver's
+ * `invalid data, expected int, got string` error.
  * `stats` collects the longest list and string for the cost bound.
  */
 export function toSchemaCelValue(value: JsonValue, schema: Schema | undefined, stats: CelInputStats): unknown {
@@ -112,7 +113,9 @@ export function toSchemaCelValue(value: JsonValue, schema: Schema | undefined, s
   if (Array.isArray(value)) {
     if (value.length > stats.maxListLength) stats.maxListLength = value.length;
     const out: unknown[] = [];
-    value.forEach((item, i) => setConverted(out, i, convertChecked(item, schema?.items, stats)));
+    // cel-js inspects list elements (size(), type checks), so an item of the wrong type cannot throw
+    // lazily as in the apiserver; it keeps its JSON type instead, and rules that use it fail on types.
+    value.forEach((item, i) => out.push(mismatch(item, schema?.items) === null ? toSchemaCelValue(item, schema?.items, stats) : toSchemaCelValue(item, undefined, stats)));
     return out;
   }
   return objectValue(value, schema, stats);

@@ -61,6 +61,14 @@ describe('ratcheting on UPDATE', () => {
     ]);
   });
 
+  it('lets size() count a list holding an item of the wrong type (differential: u-17)', () => {
+    const tags = compileValidator(
+      { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.tags.size() <= 4' }], properties: { tags: { type: 'array', items: { type: 'string' } }, n: { type: 'integer' } } } } },
+      { extensions: createKubernetesExtensions() },
+    );
+    assert.deepEqual(tags.validate({ spec: { tags: ['a', 12345], n: 2 } }, { oldObject: { spec: { tags: ['a', 12345], n: 1 } } }).errors.map(errorString), []);
+  });
+
   it('evaluates transition rules against the old value', () => {
     assert.deepEqual(messages({ mode: 'Auto', min: 1, max: 2 }, { mode: 'Manual', min: 1, max: 2 }), ['spec.mode: Invalid value: "Auto": mode cannot leave Manual']);
   });
