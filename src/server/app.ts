@@ -48,6 +48,8 @@ export function createApp(options: AppOptions): RequestListener {
     ['/validate', createAdmissionEndpoint({ ...common, webhook: 'validate', handler: options.validate })],
   ]);
   if (options.convert) webhooks.set('/convert', options.convert);
+  // Paths the fast dispatch doesn't match exactly (a trailing slash, other case) still reach the endpoints through express.
+  for (const [route, endpoint] of webhooks) app.post(route, (req, res) => endpoint(req, res));
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok');
   });
