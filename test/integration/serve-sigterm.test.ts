@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
+import { issueServingCertificate } from '../../src/server/certificates.js';
 import { fixture } from './support/core-app.js';
 
 /*
- * The real `portcullis serve` process under load receives SIGTERM: every
+ * The real `portcullis serve` process picks up a rewritten certificate
+ * without a restart; then, under load, it receives SIGTERM: every
  * request it accepted is answered, readiness goes false first, and it exits 0
  * within the drain period. Its metrics port is scraped under load.
  */
@@ -42,7 +45,7 @@ function get(url: string, ca?: Buffer): Promise<{ status: number; body: string }
   });
 }
 
-describe('portcullis serve on SIGTERM under load', () => {
+describe('the real portcullis serve process: certificate reload, SIGTERM under load, metrics', () => {
   let dir: string;
   let child: ChildProcess;
   let logs = '';
@@ -75,6 +78,33 @@ describe('portcullis serve on SIGTERM under load', () => {
   after(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves a certificate rewritten in its --cert-dir on new connections, without a restart', async () => {
+    const servedFingerprint = () =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => {
+          resolve(socket.getPeerX509Certificate()?.fingerprint256 ?? '');
+          socket.end();
+        });
+        socket.on('error', reject);
+      });
+    const before = await servedFingerprint();
+    const next = await issueServingCertificate({ cert: ca.toString(), key: await readFile(path.join(dir, 'ca.key'), 'utf8') }, ['localhost', '127.0.0.1']);
+    for (const [name, content] of [['tls.key', next.key], ['tls.crt', next.cert]] as const) {
+      await writeFile(path.join(dir, `${name}.new`), content);
+      await rename(path.join(dir, `${name}.new`), path.join(dir, name));
+    }
+    const deadline = Date.now() + 10_000;
+    let now = before;
+    while (now === before && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      now = await servedFingerprint();
+    }
+    assert.notEqual(now, before, 'the new certificate is served');
+    const scrape = await get(`http://127.0.0.1:${metricsPort}/metrics`);
+    assert.match(scrape.body, /^portcullis_certificate_reloads_total\{result="success"\} 2$/m);
+    assert.equal(child.exitCode, null, 'no restart');
   });
 
   it('answers every accepted request, goes unready first, and exits 0 within the drain period (metrics scraped meanwhile)', async () => {
