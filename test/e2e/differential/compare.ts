@@ -79,12 +79,35 @@ export function fromPortcullis(original: JsonObject, response: AdmissionResponse
   return { allowed: response.allowed, status: response.allowed ? 200 : (response.status?.code ?? 0), fields, causes, message: response.allowed ? '' : String(response.status?.message ?? ''), spec, unknownFields };
 }
 
+/**
+ * normalizeMetadata drops empty values from every `metadata` object below the
+ * spec: the apiserver round-trips embedded ObjectMeta through its Go struct
+ * while decoding, which drops empty maps and strings (`labels: {}`).
+ * Portcullis leaves the user's object as it is; the test treats both as equal.
+ */
+function normalizeMetadata(value: JsonValue | undefined): JsonValue | undefined {
+  if (Array.isArray(value)) return value.map((v) => normalizeMetadata(v) as JsonValue);
+  if (value === null || typeof value !== 'object') return value;
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'metadata' && v !== null && typeof v === 'object' && !Array.isArray(v)) {
+      const meta: JsonObject = {};
+      for (const [mk, mv] of Object.entries(v)) {
+        const empty = mv === '' || (mv !== null && typeof mv === 'object' && Object.keys(mv).length === 0);
+        if (!empty) meta[mk] = mv;
+      }
+      out[k] = meta;
+    } else out[k] = normalizeMetadata(v) as JsonValue;
+  }
+  return out;
+}
+
 /** compareOutcomes lists how two outcomes differ (empty when they agree). */
 export function compareOutcomes(apiserver: Outcome, ours: Outcome): Difference[] {
   const out: Difference[] = [];
   if (apiserver.allowed !== ours.allowed) out.push('verdict');
   else if (!apiserver.allowed && !deepEqual(apiserver.fields, ours.fields)) out.push('fields');
-  else if (apiserver.allowed && !deepEqual(apiserver.spec ?? null, ours.spec ?? null)) out.push('defaults');
+  else if (apiserver.allowed && !deepEqual(normalizeMetadata(apiserver.spec) ?? null, normalizeMetadata(ours.spec) ?? null)) out.push('defaults');
   if (!deepEqual(apiserver.unknownFields, ours.unknownFields)) out.push('unknown-fields');
   return out;
 }
