@@ -26,7 +26,7 @@ export interface Outcome {
 }
 
 /** Disagreement says how two outcomes differ; empty when they agree. */
-export type Difference = 'verdict' | 'fields' | 'defaults' | 'unknown-fields';
+export type Difference = 'verdict' | 'fields' | 'defaults' | 'unknown-fields' | 'validate';
 
 function causesOf(status: JsonObject | undefined): { fields: string[]; causes: string[] } {
   const details = status?.['details'] as JsonObject | undefined;

@@ -5,7 +5,7 @@
  * in-process, and compare the outcomes.
  */
 import fc from 'fast-check';
-import { createMutateHandler } from '../../../src/admission/handlers.js';
+import { createMutateHandler, createValidateHandler } from '../../../src/admission/handlers.js';
 import type { AdmissionRequest } from '../../../src/admission/review.js';
 import type { JsonObject, JsonValue } from '../../../src/kube/types.js';
 import type { RuntimeConfig } from '../../../src/server/admission-runtime.js';
@@ -96,6 +96,7 @@ function resourcePath(crd: CustomResourceDefinition, version: string, namespace:
 /** runDifferential runs every case against both sides, a few requests at a time. */
 export async function runDifferential(options: DifferentialOptions): Promise<CaseResult[]> {
   const mutate = createMutateHandler({ chain: () => options.runtime.chain });
+  const validate = createValidateHandler({ chain: () => options.runtime.chain });
   const jobs: { crd: CustomResourceDefinition; c: Case }[] = [];
   options.crds.forEach((crd, ci) => {
     for (const v of crd.spec.versions.filter((x) => x.served)) {
@@ -111,7 +112,10 @@ export async function runDifferential(options: DifferentialOptions): Promise<Cas
       const answer = await options.client.create(resourcePath(crd, c.version, options.namespace), structuredClone(c.object));
       const apiserver = fromApiserver(answer);
       const ours = fromPortcullis(c.object, mutate(requestFor(crd, c.version, structuredClone(c.object), i)));
-      results[i] = { ...c, apiserver, ours, differences: compareOutcomes(apiserver, ours) };
+      const differences = compareOutcomes(apiserver, ours);
+      // Online, /validate sees the object as the apiserver decoded and defaulted it: what it accepted must pass.
+      if (apiserver.allowed && !validate(requestFor(crd, c.version, structuredClone(answer.body), i)).allowed) differences.push('validate');
+      results[i] = { ...c, apiserver, ours, differences };
     }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
