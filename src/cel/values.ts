@@ -27,19 +27,39 @@ export function toCelValue(value: JsonValue | undefined, stats: CelInputStats = 
     return value;
   }
   if (typeof value === 'boolean') return value;
+  // Copy on write: a list or map is copied only when something inside it
+  // converts (a whole number); string-only maps such as labels are shared,
+  // which saves most of the work on big objects. CEL never mutates its input.
   if (Array.isArray(value)) {
     if (value.length > stats.maxListLength) stats.maxListLength = value.length;
-    return value.map((item) => toCelValue(item, stats));
+    let list: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i];
+      const converted = toCelValue(item, stats);
+      if (list === undefined && converted !== item) list = value.slice(0, i);
+      if (list !== undefined) list.push(converted);
+    }
+    return list ?? value;
   }
-  const out: Record<string, unknown> = {};
   const keys = Object.keys(value);
   if (keys.length > stats.maxListLength) stats.maxListLength = keys.length;
-  for (const key of keys) {
-    const converted = toCelValue((value as JsonObject)[key], stats);
-    if (key === '__proto__') Object.defineProperty(out, key, { value: converted, enumerable: true, writable: true, configurable: true });
-    else out[key] = converted;
+  let out: Record<string, unknown> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    const original = (value as JsonObject)[key];
+    const converted = toCelValue(original, stats);
+    if (out === undefined && converted !== original) {
+      out = {};
+      for (let j = 0; j < i; j++) setData(out, keys[j] as string, (value as JsonObject)[keys[j] as string]);
+    }
+    if (out !== undefined) setData(out, key, converted);
   }
-  return out;
+  return out ?? value;
+}
+
+function setData(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
 }
 
 /** CelValueError reports a CEL result that has no JSON form (a type, a function). */
