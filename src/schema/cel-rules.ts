@@ -9,7 +9,7 @@ import type { FieldError } from './field-error.js';
 import { NO_VALUE } from './field-error.js';
 import type { FieldPath } from './field-path.js';
 import type { Schema, ValidationRule } from './structural.js';
-import { rewriteHasMacro } from './cel-has.js';
+import { rewriteCelRule } from './cel-rewrites.js';
 import { rootCelValue, toCheckedCelValue } from './cel-value.js';
 import { addError } from './validator-context.js';
 import type { Check } from './validator-context.js';
@@ -122,13 +122,13 @@ function compileRule(rule: ValidationRule, environment: CelEnvironment): Compile
   let program: CelProgram;
   let message: CelProgram | null = null;
   try {
-    program = environment.compile(rewriteHasMacro(rule.rule));
+    program = environment.compile(rewriteCelRule(rule.rule));
   } catch (err) {
     throw new CelRuleError(rule.rule, err);
   }
   if (rule.messageExpression !== undefined && rule.messageExpression !== '') {
     try {
-      message = environment.compile(rewriteHasMacro(rule.messageExpression));
+      message = environment.compile(rewriteCelRule(rule.messageExpression));
     } catch (err) {
       throw new CelRuleError(rule.messageExpression, err);
     }

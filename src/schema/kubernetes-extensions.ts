@@ -3,14 +3,14 @@ import type { CelEnvironment } from '../cel/environment.js';
 import type { CelLibrary } from '../cel/library.js';
 import { QUANTITY_LIBRARY } from '../cel/library-quantity.js';
 import { URL_LIBRARY } from '../cel/library-url.js';
-import { HAS_FIELD_LIBRARY } from './cel-has.js';
+import { CEL_REWRITE_LIBRARY } from './cel-rewrites.js';
 import { createCelRulesPass } from './cel-rules.js';
 import type { ValidationPass } from './compile-validator.js';
 import { embeddedDecodePass, embeddedResourcePass } from './embedded-resource.js';
 import { listTypePass } from './list-type.js';
 
 /** SCHEMA_CEL_LIBRARIES are the libraries added for x-kubernetes-validations beyond the shared defaults. */
-export const SCHEMA_CEL_LIBRARIES: readonly CelLibrary[] = [QUANTITY_LIBRARY, URL_LIBRARY, HAS_FIELD_LIBRARY];
+export const SCHEMA_CEL_LIBRARIES: readonly CelLibrary[] = [QUANTITY_LIBRARY, URL_LIBRARY, CEL_REWRITE_LIBRARY];
 
 /**
  * createSchemaCelEnvironment returns the CEL environment for

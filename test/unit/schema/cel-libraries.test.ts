@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyStats } from '../../../src/cel/values.js';
-import { rewriteHasMacro } from '../../../src/schema/cel-has.js';
+import { rewriteHasMacro, rewriteOptionalValue } from '../../../src/schema/cel-rewrites.js';
 import { escapeCelField } from '../../../src/schema/cel-value.js';
 import { createSchemaCelEnvironment } from '../../../src/schema/kubernetes-extensions.js';
 
@@ -32,6 +32,11 @@ describe('Kubernetes CEL libraries for schema rules', () => {
     assert.equal(rewriteHasMacro('has(self.a.b)'), 'has(self.a.b)');
     assert.equal(rewriteHasMacro('has(self[0].matches) && x'), "pclHasField(self[0], 'matches') && x");
     assert.equal(rewriteHasMacro("'has(self[0].m)' == s"), "'has(self[0].m)' == s");
+  });
+
+  it('rewrites optional .value() calls, not fields named value nor strings', () => {
+    assert.equal(rewriteOptionalValue("!oldSelf.hasValue() || self > oldSelf.value()"), '!oldSelf.hasValue() || self > oldSelf.pclOptionalValue()');
+    assert.equal(rewriteOptionalValue("self.value == 'x.value()' && self.values().size() > 0"), "self.value == 'x.value()' && self.values().size() > 0");
   });
 
   it('escapes field names like the apiserver and hides those it cannot escape', () => {

@@ -95,6 +95,13 @@ describe('x-kubernetes-validations', () => {
     assert.deepEqual(messages(schema, { n: 20 }, { n: 30 }), []);
   });
 
+  it('compares oldSelf.value() in optionalOldSelf rules', () => {
+    const schema: Schema = { type: 'object', properties: { n: { type: 'integer', 'x-kubernetes-validations': [{ rule: '!oldSelf.hasValue() || self >= oldSelf.value()', message: 'n may only grow', optionalOldSelf: true }] } } };
+    assert.deepEqual(messages(schema, { n: 1 }), []);
+    assert.deepEqual(messages(schema, { n: 5 }, { n: 3 }), []);
+    assert.deepEqual(messages(schema, { n: 2 }, { n: 3 }), ['n: Invalid value: 2: n may only grow']);
+  });
+
   it('correlates list-type map items with their old item by key for oldSelf and ratcheting', () => {
     const schema: Schema = {
       type: 'object',

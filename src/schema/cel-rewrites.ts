@@ -1,11 +1,17 @@
+import { Optional } from '@marcbachmann/cel-js';
 import type { Environment } from '@marcbachmann/cel-js';
+import { CelRuntimeError } from '../cel/library.js';
 import type { CelLibrary } from '../cel/library.js';
 
 /*
- * cel-js's has() macro accepts only a chain of field selections on a name
- * (`has(self.a.b)`), while CEL allows any operand (`has(self[0].matches)`,
- * used by Gateway API). Such calls are rewritten to pclHasField(operand,
- * 'field'), which tests the field's presence the same way.
+ * Compile-time rewrites of rule sources around two cel-js limitations:
+ * - its has() macro accepts only a chain of field selections on a name
+ *   (`has(self.a.b)`), while CEL allows any operand (`has(self[0].matches)`,
+ *   used by Gateway API): such calls become pclHasField(operand, 'field'),
+ *   which tests the field's presence the same way;
+ * - comparing the result of an optional's `.value()` fails in cel-js with an
+ *   operator-overload error (`self > oldSelf.value()`, common in
+ *   optionalOldSelf rules): `.value()` becomes `.pclOptionalValue()`, typed dyn.
  */
 
 const SIMPLE = /^[A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)+$/;
@@ -53,6 +59,33 @@ function matchingParen(source: string, i: number): number {
   return -1;
 }
 
+/** rewriteCelRule applies every rewrite to a rule or message expression. */
+export function rewriteCelRule(source: string): string {
+  return rewriteOptionalValue(rewriteHasMacro(source));
+}
+
+/** rewriteOptionalValue turns `.value()` calls (outside string literals) into `.pclOptionalValue()`. */
+export function rewriteOptionalValue(source: string): string {
+  let out = '';
+  for (let i = 0; i < source.length; ) {
+    if (isStringStart(source, i)) {
+      const end = skipString(source, i);
+      out += source.slice(i, end);
+      i = end;
+      continue;
+    }
+    const m = /^\.\s*value\s*\(\s*\)/.exec(source.slice(i, i + 32));
+    if (m !== null) {
+      out += '.pclOptionalValue()';
+      i += m[0].length;
+      continue;
+    }
+    out += source[i];
+    i++;
+  }
+  return out;
+}
+
 /** rewriteHasMacro rewrites has() calls cel-js cannot expand into pclHasField calls; other text is kept. */
 export function rewriteHasMacro(source: string): string {
   let out = '';
@@ -81,14 +114,19 @@ export function rewriteHasMacro(source: string): string {
   return out;
 }
 
-/** HAS_FIELD_LIBRARY registers pclHasField(dyn, string): whether a map or object has the key. */
-export const HAS_FIELD_LIBRARY: CelLibrary = {
-  name: 'has-field',
-  functions: ['pclHasField(dyn, string): bool (internal: has() on any operand)'],
+/** CEL_REWRITE_LIBRARY registers the targets of the rewrites: pclHasField(dyn, string) and dyn.pclOptionalValue(). */
+export const CEL_REWRITE_LIBRARY: CelLibrary = {
+  name: 'rewrites',
+  functions: ['pclHasField(dyn, string): bool (internal: has() on any operand)', 'dyn.pclOptionalValue(): dyn (internal: optional.value())'],
   register(env: Environment): void {
-    env.registerFunction('pclHasField(dyn, string): bool', (value: unknown, field: string) => {
-      if (value instanceof Map) return value.has(field);
-      return value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, field);
-    });
+    env
+      .registerFunction('pclHasField(dyn, string): bool', (value: unknown, field: string) => {
+        if (value instanceof Map) return value.has(field);
+        return value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, field);
+      })
+      .registerFunction('dyn.pclOptionalValue(): dyn', (value: unknown) => {
+        if (!(value instanceof Optional)) throw new CelRuntimeError('no such overload: value() on a non-optional');
+        return value.value();
+      });
   },
 };
