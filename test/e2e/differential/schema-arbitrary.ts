@@ -113,7 +113,7 @@ function objectArb(schema: Schema, depth: number): fc.Arbitrary<JsonValue> {
     return fc.constant({});
   }
   // Deeper optional fields are rarer, so most objects stay small.
-  const optionalWeight = depth >= MAX_DEPTH ? 0 : depth <= 1 ? 2 : 1;
+  const optionalWeight = depth >= MAX_DEPTH ? 0 : depth <= 1 ? 3 : depth <= 3 ? 2 : 1;
   const model: Record<string, fc.Arbitrary<JsonValue | undefined>> = {};
   for (const name of names) {
     const sub = props[name] as Schema;
