@@ -1,4 +1,5 @@
-import { Optional } from '@marcbachmann/cel-js';
+import { Environment as CelJsEnvironment, Optional } from '@marcbachmann/cel-js';
+import { serialize } from '@marcbachmann/cel-js/serialize';
 import type { Environment } from '@marcbachmann/cel-js';
 import { CelRuntimeError } from '../cel/library.js';
 import type { CelLibrary } from '../cel/library.js';
@@ -11,7 +12,11 @@ import type { CelLibrary } from '../cel/library.js';
  *   which tests the field's presence the same way;
  * - comparing the result of an optional's `.value()` fails in cel-js with an
  *   operator-overload error (`self > oldSelf.value()`, common in
- *   optionalOldSelf rules): `.value()` becomes `.pclOptionalValue()`, typed dyn.
+ *   optionalOldSelf rules): `.value()` becomes `.pclOptionalValue()`, typed dyn;
+ * - when both operands of `||` or `&&` fail, cel-go reports the left one's
+ *   error and cel-js the right one's: the operands are swapped (the
+ *   operators are commutative in CEL, errors included), so the apiserver's
+ *   message comes out (`no such key: certificateRefs`, not `… options`).
  */
 
 const SIMPLE = /^[A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)+$/;
@@ -61,7 +66,49 @@ function matchingParen(source: string, i: number): number {
 
 /** rewriteCelRule applies every rewrite to a rule or message expression. */
 export function rewriteCelRule(source: string): string {
-  return rewriteOptionalValue(rewriteHasMacro(source));
+  return swapLogicalOperands(rewriteOptionalValue(rewriteHasMacro(source)));
+}
+
+interface Node {
+  op: string;
+  args: unknown;
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && typeof (value as { op?: unknown }).op === 'string' && 'args' in value;
+}
+
+let parser: CelJsEnvironment | undefined;
+
+/**
+ * swapLogicalOperands returns the expression with the operands of every `||`
+ * and `&&` swapped. An expression that does not parse is returned unchanged
+ * (compiling it reports the error).
+ */
+export function swapLogicalOperands(source: string): string {
+  parser ??= new CelJsEnvironment({ homogeneousAggregateLiterals: false, unlistedVariablesAreDyn: true });
+  let ast: unknown;
+  try {
+    ast = parser.parse(source).ast;
+  } catch {
+    return source;
+  }
+  let changed = false;
+  const stack: unknown[] = [ast];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (Array.isArray(node)) {
+      stack.push(...node);
+      continue;
+    }
+    if (!isNode(node)) continue;
+    if ((node.op === '||' || node.op === '&&') && Array.isArray(node.args) && node.args.length === 2) {
+      node.args.reverse();
+      changed = true;
+    }
+    stack.push(node.args);
+  }
+  return changed ? serialize(ast as Parameters<typeof serialize>[0]) : source;
 }
 
 /** rewriteOptionalValue turns `.value()` calls (outside string literals) into `.pclOptionalValue()`. */

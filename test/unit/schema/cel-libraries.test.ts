@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { emptyStats } from '../../../src/cel/values.js';
-import { rewriteHasMacro, rewriteOptionalValue } from '../../../src/schema/cel-rewrites.js';
+import { rewriteHasMacro, rewriteOptionalValue, swapLogicalOperands } from '../../../src/schema/cel-rewrites.js';
 import { escapeCelField } from '../../../src/schema/cel-value.js';
 import { createSchemaCelEnvironment } from '../../../src/schema/kubernetes-extensions.js';
 
@@ -37,6 +37,11 @@ describe('Kubernetes CEL libraries for schema rules', () => {
   it('rewrites optional .value() calls, not fields named value nor strings', () => {
     assert.equal(rewriteOptionalValue("!oldSelf.hasValue() || self > oldSelf.value()"), '!oldSelf.hasValue() || self > oldSelf.pclOptionalValue()');
     assert.equal(rewriteOptionalValue("self.value == 'x.value()' && self.values().size() > 0"), "self.value == 'x.value()' && self.values().size() > 0");
+  });
+
+  it('swaps || and && operands so that, when both fail, the left error is reported as in cel-go', () => {
+    assert.equal(swapLogicalOperands('size(self.a) > 0 || size(self.b) > 0'), 'size(self.b) > 0 || size(self.a) > 0');
+    assert.equal(swapLogicalOperands('self.x('), 'self.x(');
   });
 
   it('escapes field names like the apiserver and hides those it cannot escape', () => {

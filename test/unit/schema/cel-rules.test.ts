@@ -57,6 +57,11 @@ describe('x-kubernetes-validations', () => {
     assert.deepEqual(messages(schema, { spec: {} }), ['spec: Invalid value: "object": no such key: a evaluating rule: a must be x']);
   });
 
+  it('reports the left error when both sides of || fail, as cel-go (Gateway TLS certificateRefs/options)', () => {
+    const schema = spec({ a: { type: 'array', items: { type: 'string' } }, b: { type: 'array', items: { type: 'string' } } }, [{ rule: 'size(self.a) > 0 || size(self.b) > 0', message: 'a or b' }]);
+    assert.deepEqual(messages(schema, { spec: {} }), ['spec: Invalid value: "object": no such key: a evaluating rule: a or b']);
+  });
+
   it('types integer fields as int and number fields as double', () => {
     const schema = spec({ i: { type: 'integer' }, d: { type: 'number' } }, [{ rule: 'self.i == 2 && self.d == 2.0' }]);
     assert.deepEqual(messages(schema, { spec: { i: 2, d: 2 } }), []);
