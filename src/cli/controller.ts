@@ -9,6 +9,9 @@ import { createController, type Controller } from '../controller/controller.js';
 import { createRestClient } from '../controller/rest-client.js';
 import { parseFlags, UsageError } from './args.js';
 import { createCliLogger } from './logger.js';
+import { CONTROLLER_FLAGS } from './controller-flags.js';
+
+export { CONTROLLER_FLAGS };
 
 /** CONTROLLER_USAGE documents `portcullis controller` (the same flags work on `serve --controller`). */
 export const CONTROLLER_USAGE = `Usage: portcullis controller [flags]
@@ -34,22 +37,6 @@ Flags:
 Durations: 500ms, 2s, 10m, 1h (a bare number means seconds).
 `;
 
-/** CONTROLLER_FLAGS is the parseArgs spec of the controller flags, for embedding in `serve --controller`. */
-export const CONTROLLER_FLAGS = {
-  kubeconfig: { type: 'string' },
-  bindings: { type: 'string' },
-  workers: { type: 'string' },
-  resync: { type: 'string' },
-  qps: { type: 'string' },
-  burst: { type: 'string' },
-  'leader-elect': { type: 'string' },
-  'leader-elect-namespace': { type: 'string' },
-  'leader-elect-name': { type: 'string' },
-  'leader-elect-lease-duration': { type: 'string' },
-  'leader-elect-renew-deadline': { type: 'string' },
-  'leader-elect-retry-period': { type: 'string' },
-  identity: { type: 'string' },
-} as const;
 
 /** ControllerFlagValues are the parsed CONTROLLER_FLAGS. */
 export type ControllerFlagValues = Partial<Record<keyof typeof CONTROLLER_FLAGS, string>>;

@@ -13,6 +13,7 @@ import { ensureDevCertificates } from '../server/certificates.js';
 import { parseFlags, parsePort } from './args.js';
 import { createCliLogger } from './logger.js';
 import { createServeRuntime, SERVE_RUNTIME_FLAGS, SERVE_RUNTIME_USAGE } from './serve-runtime.js';
+import { CONTROLLER_FLAGS } from './controller-flags.js';
 
 /** SERVE_USAGE documents `portcullis serve`. */
 export const SERVE_USAGE = `Usage: portcullis serve [flags]
@@ -30,6 +31,9 @@ Flags:
   --no-dev-certs     never generate certificates: fail when tls.crt/tls.key are missing
   --dns-name NAME    extra SAN for generated certificates, repeatable
   --log-level LEVEL  pino level: trace, debug, info, warn, error (default info)
+  --controller       also run the companion controller in this process (its
+                     flags, e.g. --bindings, --workers, --leader-elect*, are
+                     those of 'portcullis controller'; see its --help)
 ${SERVE_RUNTIME_USAGE}`;
 
 /** runServe starts the webhook server and resolves when it has stopped. */
@@ -43,6 +47,8 @@ export async function runServe(argv: string[]): Promise<number> {
     'dns-name': { type: 'string', multiple: true },
     'log-level': { type: 'string' },
     'no-dev-certs': { type: 'boolean' },
+    controller: { type: 'boolean' },
+    ...CONTROLLER_FLAGS,
     ...SERVE_RUNTIME_FLAGS,
   });
   const logger = createCliLogger(values['log-level'] ?? 'info');
@@ -92,7 +98,14 @@ export async function runServe(argv: string[]): Promise<number> {
     reloader.stop(); // or its watchers keep the process alive after the error
     throw err;
   }
+  // The controller is loaded only when asked for: its Kubernetes client costs
+  // tens of MiB and seconds of start-up that a plain webhook server needn't pay.
+  const controller = values.controller
+    ? await (await import('./controller.js')).createControllerFromFlags(values, { logger, registry: runtime.registry })
+    : undefined;
+  controller?.start();
   const code = await runtime.stopped();
+  await controller?.stop(); // releases the Lease so a standby takes over at once
   reloader.stop();
   logger.flush();
   return code;
