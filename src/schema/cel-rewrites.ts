@@ -14,9 +14,11 @@ import type { CelLibrary } from '../cel/library.js';
  *   operator-overload error (`self > oldSelf.value()`, common in
  *   optionalOldSelf rules): `.value()` becomes `.pclOptionalValue()`, typed dyn;
  * - when both operands of `||` or `&&` fail, cel-go reports the left one's
- *   error and cel-js the right one's: the operands are swapped (the
- *   operators are commutative in CEL, errors included), so the apiserver's
- *   message comes out (`no such key: certificateRefs`, not `… options`).
+ *   error and cel-js the right one's: a rule that fails to evaluate is run
+ *   again with the operands swapped (the operators are commutative in CEL,
+ *   errors included) to report the apiserver's error (`no such key:
+ *   certificateRefs`, not `… options`). Only then: swapped, guards like
+ *   `!has(x) || x.y` would raise and catch an error on every evaluation.
  */
 
 const SIMPLE = /^[A-Za-z_][A-Za-z0-9_]*(?:\s*\.\s*[A-Za-z_][A-Za-z0-9_]*)+$/;
@@ -64,9 +66,9 @@ function matchingParen(source: string, i: number): number {
   return -1;
 }
 
-/** rewriteCelRule applies every rewrite to a rule or message expression. */
+/** rewriteCelRule applies the rewrites every rule and message expression needs (has(), optional .value()). */
 export function rewriteCelRule(source: string): string {
-  return swapLogicalOperands(rewriteOptionalValue(rewriteHasMacro(source)));
+  return rewriteOptionalValue(rewriteHasMacro(source));
 }
 
 interface Node {

@@ -9,7 +9,7 @@ import type { FieldError } from './field-error.js';
 import { NO_VALUE } from './field-error.js';
 import type { FieldPath } from './field-path.js';
 import type { Schema, ValidationRule } from './structural.js';
-import { rewriteCelRule } from './cel-rewrites.js';
+import { rewriteCelRule, swapLogicalOperands } from './cel-rewrites.js';
 import { rootCelValue, toCheckedCelValue } from './cel-value.js';
 import { addError } from './validator-context.js';
 import type { Check } from './validator-context.js';
@@ -32,6 +32,8 @@ export interface CelRulesOptions {
 interface CompiledRule {
   rule: ValidationRule;
   program: CelProgram;
+  /** swapped has the operands of every ||/&& swapped; it is run only to word an evaluation error as cel-go does. */
+  swapped: CelProgram | null;
   message: CelProgram | null;
   usesOldSelf: boolean;
   /** fieldPath is the rule's fieldPath relative to the node, rendered, without a leading dot. */
@@ -86,7 +88,7 @@ function compileRules(schema: Schema, environment: CelEnvironment): Check | null
       try {
         result = c.program.evaluateConverted(activation, stats);
       } catch (err) {
-        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: typeName, detail: `${evaluationMessage(err)} evaluating rule: ${ruleErrorString(c.rule)}` });
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: typeName, detail: `${evaluationMessage(celGoError(c, err, activation, stats))} evaluating rule: ${ruleErrorString(c.rule)}` });
         continue;
       }
       if (result === true) continue;
@@ -120,11 +122,21 @@ function activationOf(self: Checked, oldSelf: Checked | undefined, optional: boo
 
 function compileRule(rule: ValidationRule, environment: CelEnvironment): CompiledRule {
   let program: CelProgram;
+  let swapped: CelProgram | null = null;
   let message: CelProgram | null = null;
+  const source = rewriteCelRule(rule.rule);
   try {
-    program = environment.compile(rewriteCelRule(rule.rule));
+    program = environment.compile(source);
   } catch (err) {
     throw new CelRuleError(rule.rule, err);
+  }
+  const swappedSource = swapLogicalOperands(source);
+  if (swappedSource !== source) {
+    try {
+      swapped = environment.compile(swappedSource);
+    } catch {
+      // The original compiled; without a swapped twin, errors keep cel-js's wording.
+    }
   }
   if (rule.messageExpression !== undefined && rule.messageExpression !== '') {
     try {
@@ -133,7 +145,7 @@ function compileRule(rule: ValidationRule, environment: CelEnvironment): Compile
       throw new CelRuleError(rule.messageExpression, err);
     }
   }
-  return { rule, program, message, usesOldSelf: usesOldSelf(rule.rule), fieldPath: normalizeFieldPath(rule.fieldPath) };
+  return { rule, program, swapped, message, usesOldSelf: usesOldSelf(rule.rule), fieldPath: normalizeFieldPath(rule.fieldPath) };
 }
 
 function failure(c: CompiledRule, value: JsonValue, schema: Schema, path: FieldPath, activation: Record<string, unknown>, stats: ReturnType<typeof emptyStats>): FieldError {
@@ -161,6 +173,17 @@ function failure(c: CompiledRule, value: JsonValue, schema: Schema, path: FieldP
       return { type: 'Duplicate', field, badValue };
     default:
       return { type: 'Invalid', field, badValue, detail };
+  }
+}
+
+/** celGoError returns the error cel-go would report: the swapped twin's, when it fails too. */
+function celGoError(c: CompiledRule, err: unknown, activation: Record<string, unknown>, stats: ReturnType<typeof emptyStats>): unknown {
+  if (c.swapped === null) return err;
+  try {
+    c.swapped.evaluateConverted(activation, stats);
+    return err;
+  } catch (swappedErr) {
+    return swappedErr;
   }
 }
 
