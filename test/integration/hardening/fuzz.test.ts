@@ -40,8 +40,15 @@ after(async () => {
 /** outcomes counts what the mutation runs produced, to check they reach the handlers rather than stop at parsing. */
 const outcomes = { reviewed: 0, refused: 0, patched: 0, denied: 0 };
 
+/** PROTOTYPES are the built-in prototypes a request must never change (prototype pollution); the server runs in this process. */
+const PROTOTYPES = [Object.prototype, Array.prototype, Function.prototype, String.prototype];
+const pristine = PROTOTYPES.map((proto) => Object.getOwnPropertyNames(proto).sort().join(','));
+
 /** checkAnswer asserts the properties every answer must have, whatever was sent. */
 function checkAnswer(route: string, body: string, answer: Answer): void {
+  PROTOTYPES.forEach((proto, i) => {
+    assert.equal(Object.getOwnPropertyNames(proto).sort().join(','), pristine[i], `${route} polluted a built-in prototype with ${body.slice(0, 500)}`);
+  });
   assert.ok(ACCEPTED_STATUSES.has(answer.status), `${route} answered HTTP ${answer.status}: ${answer.text.slice(0, 300)}`);
   assert.notEqual(answer.json, undefined, `${route} answered a body that is not JSON: ${answer.text.slice(0, 200)}`);
   if (answer.status !== 200) {
@@ -100,7 +107,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), steps: pathSteps }),
 );
 
-/** applyMutation follows steps through existing containers (choosing an existing key by index when the step is a number) and sets or deletes there. */
+/** applyMutation follows steps through existing own containers (choosing an existing key by index when the step is a number) and sets or deletes there. */
 function applyMutation(root: any, m: Mutation): void {
   let node = root;
   for (let i = 0; i < m.steps.length; i++) {
@@ -118,6 +125,9 @@ function applyMutation(root: any, m: Mutation): void {
       }
       return;
     }
+    // Follow own properties only: node['__proto__'] would otherwise reach
+    // Object.prototype and the next step would pollute it from the test itself.
+    if (!Object.prototype.hasOwnProperty.call(node, key as string)) return;
     node = node[key as string];
   }
 }
