@@ -1,17 +1,17 @@
 /**
  * Measures what loaded-but-unrelated policies cost per admission review:
  * 10 policies that match a Widget, alone and among 990 policies for other
- * kinds. Run: node --import tsx bench/policy-scale.ts
+ * kinds. Run: node --import tsx test/bench/policy-scale.ts
  */
-import { createMutateHandler } from '../src/admission/handlers.js';
-import type { AdmissionRequest } from '../src/admission/review.js';
-import { createCelEnvironment } from '../src/cel/environment.js';
-import { compilePolicyDocuments } from '../src/policy/loader.js';
-import { createEvalContext } from '../src/policy/eval-context.js';
-import { createPolicyEngine } from '../src/policy/policy-engine.js';
-import { createPolicyIndex } from '../src/policy/policy-index.js';
-import type { CompiledPolicy } from '../src/policy/compile-policy.js';
-import { parseYamlDocuments } from '../src/schema/yaml-documents.js';
+import { createMutateHandler } from '../../src/admission/handlers.js';
+import type { AdmissionRequest } from '../../src/admission/review.js';
+import { createCelEnvironment } from '../../src/cel/environment.js';
+import { compilePolicyDocuments } from '../../src/policy/loader.js';
+import { createEvalContext } from '../../src/policy/eval-context.js';
+import { createPolicyEngine } from '../../src/policy/policy-engine.js';
+import { createPolicyIndex } from '../../src/policy/policy-index.js';
+import type { CompiledPolicy } from '../../src/policy/compile-policy.js';
+import { parseYamlDocuments } from '../../src/schema/yaml-documents.js';
 
 function policyYaml(name: string, group: string, kind: string): string {
   return `apiVersion: portcullis.dev/v1alpha1

@@ -3,11 +3,11 @@
  * @bufbuild/cel-spec) through Portcullis's CEL environment and prints a pass
  * rate per suite. Tests needing protobuf messages, containers or type
  * values are skipped (policies never see those).
- * Run: node --import tsx bench/cel-conformance.ts [--failures]
+ * Run: node --import tsx test/bench/cel-conformance.ts [--failures]
  */
 import { tests as conformance } from '@bufbuild/cel-spec/testdata/conformance.js';
-import { createCelEnvironment } from '../src/cel/environment.js';
-import { emptyStats } from '../src/cel/values.js';
+import { createCelEnvironment } from '../../src/cel/environment.js';
+import { emptyStats } from '../../src/cel/values.js';
 
 type Json = any;
 interface Suite { name: string; suites?: Suite[]; tests?: { original: Json }[] }

@@ -6,20 +6,20 @@
  * controller's API writes per object (its own counter, leases excluded), then
  * waits through a full resync and reports the writes that caused (goal: 0).
  *
- *   npm run build && node --import tsx bench/controller.ts [--count 1000] [--workers 2] [--resync 15s]
+ *   npm run build && node --import tsx test/bench/controller.ts [--count 1000] [--workers 2] [--resync 15s]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
-import { resolveBinaries, REPO_ROOT } from '../test/e2e/harness/index.js';
-import { startControlPlane } from '../test/e2e/harness/control-plane.js';
-import { createKubectl, mustSucceed } from '../test/e2e/harness/kubectl.js';
-import { freePort } from '../test/e2e/harness/net.js';
-import { killAllSync, spawnManaged, stopWatchdog } from '../test/e2e/harness/processes.js';
-import { createRestClient } from '../src/controller/rest-client.js';
-import type { ResourceRef } from '../src/controller/api-client.js';
+import { resolveBinaries, REPO_ROOT } from '../e2e/harness/index.js';
+import { startControlPlane } from '../e2e/harness/control-plane.js';
+import { createKubectl, mustSucceed } from '../e2e/harness/kubectl.js';
+import { freePort } from '../e2e/harness/net.js';
+import { killAllSync, spawnManaged, stopWatchdog } from '../e2e/harness/processes.js';
+import { createRestClient } from '../../src/controller/rest-client.js';
+import type { ResourceRef } from '../../src/controller/api-client.js';
 
 const { values } = parseArgs({
   options: { count: { type: 'string' }, workers: { type: 'string' }, resync: { type: 'string' }, concurrency: { type: 'string' } },

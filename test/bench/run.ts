@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ensureDevCertificates } from '../src/server/certificates.js';
+import { ensureDevCertificates } from '../../src/server/certificates.js';
 import { runLoad, mergeRuns } from './load.js';
 import type { LoadResult } from './load.js';
 import { startTarget } from './processes.js';
@@ -25,7 +25,7 @@ import type { ScenarioResult } from './table.js';
  *   --log-level L     the real server's --log-level (default info, one line per review)
  */
 
-const ROOT = path.resolve(import.meta.dirname, '..');
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({

@@ -7,16 +7,16 @@
  * whole request path minus the network (JSON.parse, review checks,
  * conversion, JSON.stringify).
  *
- *   node --import tsx bench/conversion.ts [--objects 1000] [--runs 200]
+ *   node --import tsx test/bench/conversion.ts [--objects 1000] [--runs 200]
  */
 import { parseArgs } from 'node:util';
-import { createCelExpressionEngine } from '../src/conversion/cel-expressions.js';
-import { loadConversions } from '../src/conversion/conversion-loader.js';
-import { createConversionHandler } from '../src/conversion/convert-review.js';
-import { parseConversionReview } from '../src/conversion/parse-review.js';
-import { intoConversionReview } from '../src/conversion/response.js';
-import type { JsonObject, JsonValue } from '../src/kube/types.js';
-import { loadCrds } from '../src/schema/crd-loader.js';
+import { createCelExpressionEngine } from '../../src/conversion/cel-expressions.js';
+import { loadConversions } from '../../src/conversion/conversion-loader.js';
+import { createConversionHandler } from '../../src/conversion/convert-review.js';
+import { parseConversionReview } from '../../src/conversion/parse-review.js';
+import { intoConversionReview } from '../../src/conversion/response.js';
+import type { JsonObject, JsonValue } from '../../src/kube/types.js';
+import { loadCrds } from '../../src/schema/crd-loader.js';
 
 const { values } = parseArgs({ options: { objects: { type: 'string', default: '1000' }, runs: { type: 'string', default: '200' } } });
 const count = Number(values.objects);

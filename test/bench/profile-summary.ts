@@ -5,7 +5,7 @@ import path from 'node:path';
  * Summarises .cpuprofile files written by `node --cpu-prof` (see
  * `npm run bench -- --profile DIR`): self time per function, the top N,
  * so the hot path's costs can be read without DevTools.
- *   node --import tsx bench/profile-summary.ts DIR [N] [LAST_SECONDS]
+ *   node --import tsx test/bench/profile-summary.ts DIR [N] [LAST_SECONDS]
  * LAST_SECONDS keeps only the end of each profile (the measured runs, not start-up).
  */
 

@@ -8,7 +8,7 @@ import { createServer } from 'node:https';
  * uid echoed (or, for a ConversionReview, every object with its apiVersion
  * set to the desired one). No framework, no validation, no logging.
  *
- * Run as a child of bench/run.ts: node --import tsx bench/bare-server.ts <port> <certDir>
+ * Run as a child of test/bench/run.ts: node --import tsx test/bench/bare-server.ts <port> <certDir>
  */
 
 const [portArg, certDir] = process.argv.slice(2);
