@@ -1,28 +1,19 @@
 import type { Environment } from '@marcbachmann/cel-js';
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { compileRe2 } from '../kube/re2.js';
 import { CelRuntimeError } from './library.js';
 import type { CelLibrary } from './library.js';
 
-const MAX_CACHED = 500;
-const cache = new Map<string, RE2JS>();
-
 /**
- * compilePattern compiles a user pattern with re2js (linear time, Go's RE2
- * syntax), caching a bounded number of compiled patterns. A bad pattern is a
- * CEL evaluation error.
+ * compilePattern compiles a user pattern with RE2 (src/kube/re2.ts: linear
+ * time, Go's syntax, bounded cache). A bad pattern is a CEL evaluation error.
  */
 export function compilePattern(pattern: string): RE2JS {
-  const hit = cache.get(pattern);
-  if (hit) return hit;
-  let re: RE2JS;
   try {
-    re = RE2JS.compile(pattern);
+    return compileRe2(pattern);
   } catch (err) {
-    throw new CelRuntimeError(`invalid regular expression ${JSON.stringify(pattern)}: ${(err as Error).message}`);
+    throw new CelRuntimeError(`invalid regular expression ${JSON.stringify(pattern)}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
   }
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value as string);
-  cache.set(pattern, re);
-  return re;
 }
 
 function findAll(s: string, pattern: string, limit: number): string[] {

@@ -1,4 +1,4 @@
-import { RE2JS } from 're2js';
+import { compileRe2 as compileRe2Engine, Re2SyntaxError } from '../kube/re2.js';
 
 /** Re2Pattern is a compiled user pattern with RE2 (linear-time) semantics. */
 export interface Re2Pattern {
@@ -8,33 +8,16 @@ export interface Re2Pattern {
   test(input: string): boolean;
 }
 
-/** PatternSyntaxError reports a pattern that RE2 (and so the apiserver) rejects. */
-export class PatternSyntaxError extends Error {
-  readonly code = 'PCL_ERR_PATTERN';
-  constructor(pattern: string, cause: unknown) {
-    super(`invalid pattern ${JSON.stringify(pattern)}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'PatternSyntaxError';
-  }
-}
-
-const cache = new Map<string, Re2Pattern>();
+/** PatternSyntaxError reports a pattern that RE2 (and so the apiserver) rejects; it is src/kube/re2.ts's Re2SyntaxError. */
+export const PatternSyntaxError = Re2SyntaxError;
 
 /**
- * compileRe2 compiles a user-supplied pattern with re2js, so that matching
- * takes linear time whatever the pattern (no catastrophic backtracking), with
- * the same syntax Go's regexp accepts. Compiled patterns are shared. Throws
- * PatternSyntaxError for patterns RE2 rejects (e.g. lookahead, backrefs).
+ * compileRe2 compiles a user-supplied pattern (CRD `pattern`, policy name and
+ * label patterns) with RE2 semantics: Go's syntax, matching in linear time
+ * whatever the pattern. Throws PatternSyntaxError for patterns RE2 rejects
+ * (e.g. lookahead, backrefs), so they fail at load.
  */
 export function compileRe2(pattern: string): Re2Pattern {
-  const hit = cache.get(pattern);
-  if (hit) return hit;
-  let re: RE2JS;
-  try {
-    re = RE2JS.compile(pattern);
-  } catch (err) {
-    throw new PatternSyntaxError(pattern, err);
-  }
-  const compiled: Re2Pattern = { source: pattern, test: (input) => re.test(input) };
-  cache.set(pattern, compiled);
-  return compiled;
+  const re = compileRe2Engine(pattern);
+  return { source: pattern, test: (input) => re.test(input) };
 }

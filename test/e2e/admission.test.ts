@@ -5,8 +5,8 @@
  * and denials observed here are Portcullis's doing, not the apiserver's.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { e2eSuite, startE2E, type E2EEnv, type KubectlResult } from './harness/index.js';
+import { after, before } from 'node:test';
+import { e2eSuite, startE2E, type E2EEnv, type KubectlResult, scenarioWithDiagnostics } from './harness/index.js';
 
 const GROUP = 'e2e.portcullis.dev';
 const RESOURCE = `gadget.${GROUP}`;
@@ -69,15 +69,7 @@ await e2eSuite('admission through a real kube-apiserver', () => {
   };
   const apply = (object: object, extra: string[] = []) => env.kubectl(['apply', '-f', '-', ...extra], { input: object });
   // On failure, show what the servers said: a bare kubectl error rarely explains itself.
-  const scenario = (name: string, fn: () => Promise<void>) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        console.error(env?.diagnostics());
-        throw err;
-      }
-    });
+  const scenario = scenarioWithDiagnostics(() => env);
 
   const webhooksInEffect = async () => {
     // Webhook configurations reach the apiserver's admission plugins through an informer: wait

@@ -5,8 +5,8 @@
  * policies/conversions/crontabs.yaml.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { e2eSuite, mustSucceed, startE2E, type E2EEnv } from './harness/index.js';
+import { after, before } from 'node:test';
+import { e2eSuite, mustSucceed, startE2E, type E2EEnv, scenarioWithDiagnostics } from './harness/index.js';
 
 const V1BETA1 = 'crontabs.v1beta1.example.com';
 const V1 = 'crontabs.v1.example.com';
@@ -27,15 +27,7 @@ await e2eSuite('conversion through a real kube-apiserver', () => {
   const list = async (resource: string): Promise<CronTab[]> =>
     (JSON.parse(mustSucceed(await env.kubectl(['get', resource, '-o', 'json']), `list ${resource}`)) as { items: CronTab[] }).items;
   const create = async (object: object) => mustSucceed(await env.kubectl(['create', '-f', '-'], { input: object }), 'create');
-  const scenario = (name: string, fn: () => Promise<void>) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        console.error(env?.diagnostics());
-        throw err;
-      }
-    });
+  const scenario = scenarioWithDiagnostics(() => env);
 
   before(async () => {
     env = await startE2E({ crds: 'manifests/crds/crontabs.yaml', clusterSchemas: 'as-is', webhooks: false });

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { e2eSuite, startE2E, type E2EEnv, type KubectlResult } from './harness/index.js';
+import { after, before } from 'node:test';
+import { e2eSuite, startE2E, type E2EEnv, type KubectlResult, scenarioWithDiagnostics } from './harness/index.js';
 
 const API = 'demo.portcullis.dev/v1';
 
@@ -24,15 +24,7 @@ await e2eSuite('declarative policies through a real kube-apiserver', () => {
   cpSync('policies', policyDir, { recursive: true });
   const apply = (object: object, options: { as?: string; asGroups?: string[] } = {}) =>
     env.kubectl(['apply', '-n', (object as { metadata: { namespace: string } }).metadata.namespace, '-f', '-'], { input: object, ...options });
-  const scenario = (name: string, fn: () => Promise<void>) =>
-    test(name, async () => {
-      try {
-        await fn();
-      } catch (err) {
-        console.error(env?.diagnostics());
-        throw err;
-      }
-    });
+  const scenario = scenarioWithDiagnostics(() => env);
   const mustWork = (result: KubectlResult, what: string) => assert.equal(result.code, 0, `${what}: ${result.stderr}`);
 
   before(async () => {

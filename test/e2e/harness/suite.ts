@@ -25,3 +25,19 @@ export async function e2eSuite(name: string, body: () => void): Promise<void> {
   }
   console.log(line);
 }
+
+/**
+ * scenarioWithDiagnostics returns a `test` that, when it fails, prints what the servers said
+ * (portcullis, etcd and kube-apiserver log tails): a bare kubectl error rarely explains itself.
+ */
+export function scenarioWithDiagnostics(env: () => { diagnostics(): string } | undefined) {
+  return (name: string, fn: () => Promise<void>) =>
+    test(name, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        console.error(env()?.diagnostics());
+        throw err;
+      }
+    });
+}

@@ -1,0 +1,36 @@
+import { RE2JS } from 're2js';
+
+/** RE2_CACHE_SIZE bounds how many compiled patterns are kept (patterns can come from request data via CEL). */
+export const RE2_CACHE_SIZE = 500;
+
+/** Re2SyntaxError reports a pattern that RE2 (and so Go and the apiserver) rejects. */
+export class Re2SyntaxError extends Error {
+  readonly code = 'PCL_ERR_PATTERN';
+  constructor(pattern: string, cause: unknown) {
+    super(`invalid pattern ${JSON.stringify(pattern)}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'Re2SyntaxError';
+  }
+}
+
+const cache = new Map<string, RE2JS>();
+
+/**
+ * compileRe2 compiles a user-supplied pattern with re2js: Go's RE2 syntax and
+ * matching in linear time whatever the pattern, so no pattern can backtrack
+ * catastrophically. Compiled patterns are shared through a bounded cache
+ * (oldest dropped first). Throws Re2SyntaxError for patterns RE2 rejects
+ * (lookaround, backreferences, …).
+ */
+export function compileRe2(pattern: string): RE2JS {
+  const hit = cache.get(pattern);
+  if (hit) return hit;
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(pattern);
+  } catch (err) {
+    throw new Re2SyntaxError(pattern, err);
+  }
+  if (cache.size >= RE2_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(pattern, re);
+  return re;
+}
