@@ -71,7 +71,6 @@ export function intoReview(review: Pick<AdmissionReviewRequest, 'apiVersion'>, r
 
 /** sanitizeWarning removes control characters and trims; the apiserver drops warnings that contain any. */
 export function sanitizeWarning(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
 }
 
