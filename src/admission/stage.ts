@@ -1,29 +1,21 @@
 import type { JsonObject } from '../kube/types.js';
-import type { FieldError } from '../schema/field-error.js';
+import { emptyPolicyOutcome } from '../policy/outcome.js';
+import type { PolicyOutcome, PolicyViolation } from '../policy/outcome.js';
 import type { AdmissionRequest } from './review.js';
 
 /**
  * Violation is one reason to deny a request. Field problems carry a
  * FieldError and deny with 422 Invalid; who-may-do-what problems deny with
- * 403 Forbidden and carry only a message.
+ * 403 Forbidden and carry only a message. Defined once, in the policy layer
+ * (which may not import this one), so schema and policy stages share it.
  */
-export type Violation =
-  | { kind: 'field'; error: FieldError; policy?: string; rule?: string }
-  | { kind: 'forbidden'; message: string; policy?: string; rule?: string };
+export type Violation = PolicyViolation;
 
 /** StageOutcome is what one admission stage found. Every list may be empty. */
-export interface StageOutcome {
-  violations: Violation[];
-  warnings: string[];
-  auditAnnotations: Record<string, string>;
-  /** truncated is set when the stage stopped reporting violations at its bound. */
-  truncated?: boolean;
-}
+export type StageOutcome = PolicyOutcome;
 
 /** emptyOutcome returns a StageOutcome with nothing in it. */
-export function emptyOutcome(): StageOutcome {
-  return { violations: [], warnings: [], auditAnnotations: {} };
-}
+export const emptyOutcome: () => StageOutcome = emptyPolicyOutcome;
 
 /**
  * Mutator changes a working copy of the object in place (defaults, labels…).

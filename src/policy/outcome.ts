@@ -21,12 +21,12 @@ export interface PolicyRequest {
   options?: JsonObject | null;
 }
 
-/** PolicyViolation is one reason to deny; it has the admission layer's Violation shape. */
+/** PolicyViolation is one reason to deny (the admission layer's Violation is this type). */
 export type PolicyViolation =
   | { kind: 'field'; error: FieldError; policy?: string; rule?: string }
   | { kind: 'forbidden'; message: string; policy?: string; rule?: string };
 
-/** PolicyOutcome is what the policies found for one request; it has the admission layer's StageOutcome shape. */
+/** PolicyOutcome is what the policies found for one request (the admission layer's StageOutcome is this type). */
 export interface PolicyOutcome {
   violations: PolicyViolation[];
   warnings: string[];
