@@ -18,7 +18,7 @@ import { buildControlPlane, type BuildTarget } from './go-build.js';
 const run = promisify(execFile);
 
 /** KUBE_VERSION is the Kubernetes release pinned in test/e2e/control-plane/go.mod. */
-export const KUBE_VERSION = 'v1.35.4';
+export const KUBE_VERSION = 'v1.37.2';
 
 /** CONTROL_PLANE_MODULE is the folder of the Go module that builds the binaries. */
 export const CONTROL_PLANE_MODULE = resolve(fileURLToPath(new URL('../control-plane/', import.meta.url)));
@@ -30,7 +30,7 @@ export interface Binaries {
   kubectl: string;
   /** source says where etcd and kube-apiserver were found. */
   source: 'KUBEBUILDER_ASSETS' | 'cache' | 'built';
-  /** apiserverVersion is what `kube-apiserver --version` printed, e.g. `v1.35.4`. */
+  /** apiserverVersion is what `kube-apiserver --version` printed, e.g. `v1.37.2`. */
   apiserverVersion: string;
 }
 

@@ -41,7 +41,7 @@ export interface BuildOptions {
   moduleDir: string;
   /** targets are the binaries to build. */
   targets: BuildTarget[];
-  /** version is the Kubernetes version stamped into the binaries, e.g. `v1.35.4`. */
+  /** version is the Kubernetes version stamped into the binaries, e.g. `v1.37.2`. */
   version: string;
   /** log receives progress lines. */
   log: (line: string) => void;
