@@ -1,6 +1,6 @@
 import type { JsonObject, Status } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
-import { aggregateMessage, errorString, toStatusCause } from '../schema/field-error.js';
+import { aggregateMessage, errorString, toStatusCause } from '../kube/field-error.js';
 import { allow, deny, withAuditAnnotations, withWarnings } from './response.js';
 import type { AdmissionRequest, AdmissionResponse } from './review.js';
 import type { StageOutcome } from './stage.js';

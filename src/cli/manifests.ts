@@ -5,7 +5,7 @@ import { isJsonObject } from '../kube/types.js';
 import type { JsonObject } from '../kube/types.js';
 import { loadCrds } from '../schema/crd-loader.js';
 import type { CustomResourceDefinition } from '../schema/crd.js';
-import { listYamlFiles, readYamlDocuments } from '../schema/yaml-documents.js';
+import { listYamlFiles, readYamlDocuments } from '../kube/yaml-documents.js';
 import { parseFlags, UsageError } from './args.js';
 import { generateManifests, rulesForCrds } from './webhook-manifests.js';
 import type { GeneratedManifests, ManifestOptions, WebhookRule } from './webhook-manifests.js';

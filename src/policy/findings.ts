@@ -1,5 +1,5 @@
-import type { FieldError } from '../schema/field-error.js';
-import { errorString } from '../schema/field-error.js';
+import type { FieldError } from '../kube/field-error.js';
+import { errorString } from '../kube/field-error.js';
 import type { Finding, PolicyOutcome } from './outcome.js';
 import type { PolicyAction } from './types.js';
 

@@ -1,5 +1,5 @@
 import type { GroupVersionKind, GroupVersionResource, JsonObject, UserInfo } from '../kube/types.js';
-import type { FieldError } from '../schema/field-error.js';
+import type { FieldError } from '../kube/field-error.js';
 
 /**
  * PolicyRequest is the part of an admission request policies read. It is a

@@ -1,5 +1,5 @@
 import { deepEqual } from '../kube/safe-object.js';
-import { NO_VALUE } from '../schema/field-error.js';
+import { NO_VALUE } from '../kube/field-error.js';
 import { atField } from './compile-error.js';
 import type { CompiledRule } from './compiled-rule.js';
 import type { EvalContext } from './eval-context.js';

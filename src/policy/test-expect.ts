@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { deepEqual } from '../kube/safe-object.js';
-import { compileRe2 } from '../schema/re2-pattern.js';
+import { compileRe2 } from '../kube/re2-pattern.js';
 import type { CaseExpectation } from './test-suite.js';
 
 /** CaseResult is what the admission handler answered for a case, decoded. */

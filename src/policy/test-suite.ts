@@ -1,7 +1,7 @@
 import type { GroupVersionKind, JsonObject, JsonValue, UserInfo } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
-import { LoadError } from '../schema/load-error.js';
-import type { YamlDocument } from '../schema/yaml-documents.js';
+import { LoadError } from '../kube/load-error.js';
+import type { YamlDocument } from '../kube/yaml-documents.js';
 import type { PolicyRequest } from './outcome.js';
 import { checkTestDocument } from './test-suite-schema.js';
 

@@ -1,8 +1,8 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
 import { hasOwn } from '../kube/safe-object.js';
-import type { FieldError } from './field-error.js';
-import { FieldPath } from './field-path.js';
+import type { FieldError } from '../kube/field-error.js';
+import { FieldPath } from '../kube/field-path.js';
 import { compileComposition } from './composition.js';
 import { correlatedEqual, createOldItemLookup } from './list-map-correlation.js';
 import type { Schema } from './structural.js';

@@ -1,6 +1,6 @@
 import type { JsonValue } from '../kube/types.js';
-import type { FieldError } from './field-error.js';
-import type { FieldPath } from './field-path.js';
+import type { FieldError } from '../kube/field-error.js';
+import type { FieldPath } from '../kube/field-path.js';
 import type { Schema } from './structural.js';
 import { addError, createValidationContext } from './validator-context.js';
 import type { Check, ValidationContext } from './validator-context.js';

@@ -1,8 +1,8 @@
 import { isJsonObject } from '../kube/types.js';
 import type { CustomResourceDefinition } from './crd.js';
-import { LoadError } from './load-error.js';
-import { listYamlFiles, readYamlDocuments } from './yaml-documents.js';
-import type { YamlDocument } from './yaml-documents.js';
+import { LoadError } from '../kube/load-error.js';
+import { listYamlFiles, readYamlDocuments } from '../kube/yaml-documents.js';
+import type { YamlDocument } from '../kube/yaml-documents.js';
 
 /** LoadedCrd is a CRD with the file and document it came from. */
 export interface LoadedCrd {

@@ -6,7 +6,7 @@ import type { CustomResourceDefinition, CrdVersion } from './crd.js';
 import type { LoadedCrd } from './crd-loader.js';
 import { compileDefaulter } from './defaulting.js';
 import type { Defaulter } from './defaulting.js';
-import { LoadError } from './load-error.js';
+import { LoadError } from '../kube/load-error.js';
 import { compileUnknownFieldFinder } from './pruning.js';
 import type { UnknownFieldFinder } from './pruning.js';
 import type { Schema } from './structural.js';

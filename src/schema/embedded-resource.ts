@@ -1,7 +1,8 @@
 import { isJsonObject } from '../kube/types.js';
 import { hasOwn } from '../kube/safe-object.js';
 import type { ValidationPass } from './compile-validator.js';
-import { isDns1035Label, objectMetaDecodeError, validateEmbeddedObjectMeta } from './object-meta.js';
+import { isDns1035Label } from '../kube/name-rules.js';
+import { objectMetaDecodeError, validateEmbeddedObjectMeta } from '../kube/object-meta-validation.js';
 import type { Schema } from './structural.js';
 import { addError } from './validator-context.js';
 import type { Check } from './validator-context.js';

@@ -1,6 +1,6 @@
 import type { JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
-import { OBJECT_META_FIELDS } from './object-meta.js';
+import { OBJECT_META_FIELDS } from '../kube/object-meta-validation.js';
 import type { Schema } from './structural.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { JsonValue } from '../kube/types.js';
-import type { FieldError } from './field-error.js';
-import type { FieldPath } from './field-path.js';
+import type { FieldError } from '../kube/field-error.js';
+import type { FieldPath } from '../kube/field-path.js';
 
 /** DEFAULT_MAX_ERRORS bounds how many field errors one validation reports. */
 export const DEFAULT_MAX_ERRORS = 100;

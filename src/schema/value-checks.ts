@@ -1,9 +1,9 @@
 import type { JsonValue } from '../kube/types.js';
 import { deepEqual } from '../kube/safe-object.js';
-import { formatNumber } from './field-error.js';
-import type { FieldPath } from './field-path.js';
+import { formatNumber } from '../kube/field-error.js';
+import type { FieldPath } from '../kube/field-path.js';
 import { effectiveFormat, formatChecker } from './formats.js';
-import { compileRe2 } from './re2-pattern.js';
+import { compileRe2 } from '../kube/re2-pattern.js';
 import type { Schema } from './structural.js';
 import { jsonTypeOf } from './structural.js';
 import { addError } from './validator-context.js';

@@ -11,7 +11,7 @@ import { createEvalContext } from '../../src/policy/eval-context.js';
 import { createPolicyEngine } from '../../src/policy/policy-engine.js';
 import { createPolicyIndex } from '../../src/policy/policy-index.js';
 import type { CompiledPolicy } from '../../src/policy/compile-policy.js';
-import { parseYamlDocuments } from '../../src/schema/yaml-documents.js';
+import { parseYamlDocuments } from '../../src/kube/yaml-documents.js';
 
 function policyYaml(name: string, group: string, kind: string): string {
   return `apiVersion: portcullis.dev/v1alpha1

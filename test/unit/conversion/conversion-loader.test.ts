@@ -10,7 +10,7 @@ import { createConversionHandler } from '../../../src/conversion/convert-review.
 import type { JsonObject } from '../../../src/kube/types.js';
 import { loadCrds } from '../../../src/schema/crd-loader.js';
 import type { CustomResourceDefinition } from '../../../src/schema/crd.js';
-import { LoadError } from '../../../src/schema/load-error.js';
+import { LoadError } from '../../../src/kube/load-error.js';
 
 const engine = createCelExpressionEngine();
 let dir: string;

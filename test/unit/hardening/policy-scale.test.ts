@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { compilePolicyDocuments } from '../../../src/policy/loader.js';
 import { createPolicyEngine } from '../../../src/policy/policy-engine.js';
 import { createPolicyIndex } from '../../../src/policy/policy-index.js';
-import { parseYamlDocuments } from '../../../src/schema/yaml-documents.js';
+import { parseYamlDocuments } from '../../../src/kube/yaml-documents.js';
 import { cel, policy, requestFor } from '../policy/helpers.js';
 
 /*

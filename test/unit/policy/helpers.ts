@@ -4,7 +4,7 @@ import { compilePolicyDocuments } from '../../../src/policy/loader.js';
 import type { PolicyRequest } from '../../../src/policy/outcome.js';
 import { createPolicyEngine } from '../../../src/policy/policy-engine.js';
 import type { PolicyEngine } from '../../../src/policy/policy-engine.js';
-import { parseYamlDocuments } from '../../../src/schema/yaml-documents.js';
+import { parseYamlDocuments } from '../../../src/kube/yaml-documents.js';
 
 /** cel is one shared environment for the policy tests. */
 export const cel = createCelEnvironment();

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { compilePolicyDocuments, loadPolicies } from '../../../src/policy/loader.js';
-import { LoadError } from '../../../src/schema/load-error.js';
-import { parseYamlDocuments } from '../../../src/schema/yaml-documents.js';
+import { LoadError } from '../../../src/kube/load-error.js';
+import { parseYamlDocuments } from '../../../src/kube/yaml-documents.js';
 import { cel, policy } from './helpers.js';
 
 const compile = (yaml: string) => compilePolicyDocuments(parseYamlDocuments(yaml, 'p.yaml'), { cel });

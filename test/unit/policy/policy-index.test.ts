@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compilePolicyDocuments } from '../../../src/policy/loader.js';
 import { createPolicyIndex } from '../../../src/policy/policy-index.js';
-import { parseYamlDocuments } from '../../../src/schema/yaml-documents.js';
+import { parseYamlDocuments } from '../../../src/kube/yaml-documents.js';
 import { cel, policy, requestFor } from './helpers.js';
 
 const RULE = 'rules:\n  - name: r\n    cel: {expression: "true"}';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { errorString } from '../../../src/schema/field-error.js';
+import { errorString } from '../../../src/kube/field-error.js';
 import { engineFrom, policy, requestFor, widget } from './helpers.js';
 
 const messages = (outcome: ReturnType<ReturnType<typeof engineFrom>['validate']>) =>

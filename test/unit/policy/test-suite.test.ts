@@ -6,8 +6,8 @@ import { POLICY_TEST_JSON_SCHEMA } from '../../../src/policy/test-suite-schema.j
 import { checkExpectation } from '../../../src/policy/test-expect.js';
 import type { CaseResult } from '../../../src/policy/test-expect.js';
 import { parsePolicyTestSuite } from '../../../src/policy/test-suite.js';
-import { LoadError } from '../../../src/schema/load-error.js';
-import { parseYamlDocuments } from '../../../src/schema/yaml-documents.js';
+import { LoadError } from '../../../src/kube/load-error.js';
+import { parseYamlDocuments } from '../../../src/kube/yaml-documents.js';
 
 const suite = (cases: string) => parseYamlDocuments(`apiVersion: portcullis.dev/v1alpha1\nkind: PolicyTest\nmetadata: {name: s}\nspec:\n  cases:\n${cases}`, 's.yaml')[0]!;
 const resolve = () => 'widgets';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CelRuleError } from '../../../src/schema/cel-rules.js';
 import { compileValidator } from '../../../src/schema/compile-validator.js';
-import { errorString, toStatusCause } from '../../../src/schema/field-error.js';
+import { errorString, toStatusCause } from '../../../src/kube/field-error.js';
 import { createKubernetesExtensions } from '../../../src/schema/kubernetes-extensions.js';
 import type { Schema } from '../../../src/schema/structural.js';
 import type { JsonObject } from '../../../src/kube/types.js';

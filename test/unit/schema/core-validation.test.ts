@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileValidator } from '../../../src/schema/compile-validator.js';
-import { errorString } from '../../../src/schema/field-error.js';
-import { PatternSyntaxError } from '../../../src/schema/re2-pattern.js';
+import { errorString } from '../../../src/kube/field-error.js';
+import { PatternSyntaxError } from '../../../src/kube/re2-pattern.js';
 import type { Schema } from '../../../src/schema/structural.js';
 import type { JsonObject } from '../../../src/kube/types.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileValidator } from '../../../src/schema/compile-validator.js';
 import { embeddedDecodePass, embeddedResourcePass } from '../../../src/schema/embedded-resource.js';
-import { errorString } from '../../../src/schema/field-error.js';
+import { errorString } from '../../../src/kube/field-error.js';
 import { compileUnknownFieldFinder } from '../../../src/schema/pruning.js';
 import type { Schema } from '../../../src/schema/structural.js';
 import type { JsonObject } from '../../../src/kube/types.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileValidator } from '../../../src/schema/compile-validator.js';
-import { errorString } from '../../../src/schema/field-error.js';
+import { errorString } from '../../../src/kube/field-error.js';
 import type { Schema } from '../../../src/schema/structural.js';
 import type { JsonValue } from '../../../src/kube/types.js';
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileValidator } from '../../../src/schema/compile-validator.js';
-import { errorString } from '../../../src/schema/field-error.js';
+import { errorString } from '../../../src/kube/field-error.js';
 import { createKubernetesExtensions } from '../../../src/schema/kubernetes-extensions.js';
 import { correlatedEqual } from '../../../src/schema/list-map-correlation.js';
 import type { Schema } from '../../../src/schema/structural.js';

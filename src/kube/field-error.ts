@@ -1,4 +1,4 @@
-import type { JsonValue, StatusCause } from '../kube/types.js';
+import type { JsonValue, StatusCause } from './types.js';
 
 /**
  * FieldErrorType mirrors k8s.io/apimachinery/pkg/util/validation/field

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { JsonValue } from '../kube/types.js';
+import type { JsonValue } from './types.js';
 import { LoadError } from './load-error.js';
 
 /** YamlDocument is one document of a YAML file, with where it came from. */

@@ -1,4 +1,4 @@
-import { compileRe2 as compileRe2Engine, Re2SyntaxError } from '../kube/re2.js';
+import { compileRe2 as compileRe2Engine, Re2SyntaxError } from './re2.js';
 
 /** Re2Pattern is a compiled user pattern with RE2 (linear-time) semantics. */
 export interface Re2Pattern {
