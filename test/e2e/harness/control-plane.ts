@@ -150,6 +150,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     `--etcd-servers=${etcdUrl}`,
     '--bind-address=127.0.0.1',
     '--advertise-address=127.0.0.1',
+    // Since 1.36 the endpoint reconciler refuses a loopback advertise address; with no
+    // kubelet or controller-manager here nothing needs the kubernetes Service's endpoints.
+    '--endpoint-reconciler-type=none',
     `--secure-port=${apiserverPort}`,
     `--cert-dir=${join(dir, 'apiserver-certs')}`,
     `--tls-cert-file=${join(pki, 'apiserver.crt')}`,
