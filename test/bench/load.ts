@@ -7,6 +7,13 @@ export interface LoadOptions {
   body: Buffer;
   connections: number;
   durationSec: number;
+  /**
+   * mix, when set, makes one request in `every` (per connection) send `body`
+   * instead, at a different offset on each connection so they don't bunch;
+   * its answers are told apart by size (`answerBytes` differs), and the
+   * result's `small*` figures count only the others.
+   */
+  mix?: { body: Buffer; every: number };
 }
 
 /** LoadResult is what one run against one target measured. */
@@ -23,6 +30,9 @@ export interface LoadResult {
   cpuUsPerReq: number;
   /** rssMiB is the largest resident set size of the target sampled during the run. */
   rssMiB: number;
+  /** smallP99Ms and mixedCount: with a `mix`, the p99 of the ordinary requests and how many mixed-in ones were answered. */
+  smallP99Ms?: number;
+  mixedCount?: number;
 }
 
 /**
@@ -39,6 +49,10 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Loa
   }, 200);
   const cpuBefore = target.cpuMs();
   const started = performance.now();
+  const byBytes = new Map<number, number[]>();
+  let clientIndex = 0;
+  const mix = options.mix;
+  const request = (body: Buffer) => ({ method: 'POST', path: options.path, headers: { 'content-type': 'application/json' }, body });
   const instance = autocannon({
     url: `https://127.0.0.1:${target.port}${options.path}`,
     method: 'POST',
@@ -48,9 +62,21 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Loa
     pipelining: 1,
     duration: options.durationSec,
     timeout: 30,
+    ...(mix && {
+      setupClient: (client: { setRequests(requests: unknown[]): void }) => {
+        const offset = Math.floor(((clientIndex++ % options.connections) * mix.every) / options.connections);
+        client.setRequests(Array.from({ length: mix.every }, (_, i) => request(i === offset ? mix.body : options.body)));
+      },
+    }),
   });
-  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  instance.on('response', (_client: unknown, statusCode: number, bytes: number, responseTime: number) => {
+    if (statusCode < 200 || statusCode >= 300) return;
+    latencies.push(responseTime);
+    if (mix) {
+      let list = byBytes.get(bytes);
+      if (list === undefined) byBytes.set(bytes, (list = []));
+      list.push(responseTime);
+    }
   });
   const result = await instance;
   const elapsedSec = (performance.now() - started) / 1000;
@@ -58,7 +84,11 @@ export async function runLoad(target: Target, options: LoadOptions): Promise<Loa
   clearInterval(sampler);
   rss = Math.max(rss, target.rssMiB());
   latencies.sort((a, b) => a - b);
+  // The ordinary requests' answers all have one size, the most common one.
+  const groups = [...byBytes.values()].sort((a, b) => b.length - a.length);
+  const small = groups[0]?.sort((a, b) => a - b);
   return {
+    ...(mix && { smallP99Ms: percentile(small ?? [], 0.99), mixedCount: latencies.length - (small?.length ?? 0) }),
     target: target.name,
     rps: latencies.length / Math.max(elapsedSec, result.duration ?? 0, 1e-9),
     p50Ms: percentile(latencies, 0.5),
@@ -93,5 +123,6 @@ export function mergeRuns(runs: readonly LoadResult[]): LoadResult {
     bad: runs.reduce((sum, r) => sum + r.bad, 0),
     cpuUsPerReq: median(runs.map((r) => r.cpuUsPerReq)),
     rssMiB: Math.max(...runs.map((r) => r.rssMiB)),
+    ...(first.smallP99Ms !== undefined && { smallP99Ms: median(runs.map((r) => r.smallP99Ms ?? Number.NaN)), mixedCount: runs.reduce((sum, r) => sum + (r.mixedCount ?? 0), 0) }),
   };
 }

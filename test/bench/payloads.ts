@@ -81,6 +81,24 @@ export function widgetNeedingDefaults(name = 'bench-minimal'): Record<string, un
 }
 
 /**
+ * invalidWidget returns a Widget with six schema errors, one cause each: an
+ * image against the pattern, replicas over the maximum, a tier outside the
+ * enum, a cpu against its pattern, a hook timeout over the maximum and a
+ * hook event outside the enum.
+ */
+export function invalidWidget(name = 'bench-invalid'): Record<string, unknown> {
+  const widget = typicalWidget(name);
+  const spec = widget['spec'] as Record<string, any>;
+  spec['image'] = 'Registry.example.com/UPPER:1.0';
+  spec['replicas'] = 20;
+  spec['tier'] = 'edge';
+  spec['resources'] = { cpu: 'lots', memoryMiB: 512 };
+  spec['hooks'][0].timeoutSeconds = 99;
+  spec['hooks'][1].events = ['explode'];
+  return widget;
+}
+
+/**
  * largeWidget returns a valid Widget of about `bytes` bytes: spec.labels
  * (validated by the schema: additionalProperties string, maxLength 63) holds
  * most of it, as a big but legal object would.

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
@@ -21,8 +21,12 @@ export interface Target {
 /** StartOptions describes how to start one target. */
 export interface StartOptions {
   name: string;
-  /** args are node's arguments (script and flags); the port is appended by `portArgs`. */
+  /** command is the program to run (default: this node binary). */
+  command?: string;
+  /** args are the program's arguments for a given port (for node: script and flags). */
   args: (port: number) => string[];
+  /** cpus pins the target to these CPUs with taskset when pinning is on (see `pinning`); default: the server CPU. */
+  cpus?: string;
   /** env is added to the child's environment. */
   env?: Record<string, string>;
   /** readyTimeoutMs bounds the wait for GET /healthz to answer 200; default 30 s. */
@@ -48,7 +52,11 @@ export function freePort(): Promise<number> {
  */
 export async function startTarget(options: StartOptions): Promise<Target> {
   const port = await freePort();
-  const child = spawn(process.execPath, options.args(port), { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
+  const command = options.command ?? process.execPath;
+  const cpus = options.cpus ?? pinning.serverCpus;
+  // taskset execs the command: the child's pid is the server's.
+  const [program, args] = pinning.enabled && cpus !== undefined ? ['taskset', ['-c', cpus, command, ...options.args(port)]] : [command, options.args(port)];
+  const child = spawn(program as string, args as string[], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...options.env } });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     if (stderr.length < 8192) stderr += chunk.toString('utf8');
@@ -67,8 +75,8 @@ export async function startTarget(options: StartOptions): Promise<Target> {
     name: options.name,
     port,
     child,
-    rssMiB: () => readRssMiB(child.pid),
-    cpuMs: () => readCpuMs(child.pid),
+    rssMiB: () => sumOverTree(child.pid, readRssMiB),
+    cpuMs: () => sumOverTree(child.pid, readCpuMs),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -78,6 +86,40 @@ export async function startTarget(options: StartOptions): Promise<Target> {
       }
     },
   };
+}
+
+/**
+ * Pinning: on a machine with 2+ CPUs and taskset, the load generator (this
+ * process) runs on CPU 0 and each server on the last CPU, so the two don't
+ * take each other's time slices; a multi-worker server gets every CPU.
+ */
+export const pinning: { enabled: boolean; loadCpu?: string; serverCpus?: string; allCpus?: string } = { enabled: false };
+
+/** enablePinning pins this process to CPU 0 and makes servers start on the last CPU; returns a line saying what it did. */
+export function enablePinning(cpuCount: number): string {
+  if (cpuCount < 2) return 'pinning: off (1 CPU)';
+  try {
+    execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  } catch {
+    return 'pinning: off (no taskset)';
+  }
+  Object.assign(pinning, { enabled: true, loadCpu: '0', serverCpus: String(cpuCount - 1), allCpus: `0-${cpuCount - 1}` });
+  return `pinning: load generator on CPU 0, each server on CPU ${cpuCount - 1} (taskset); multi-worker servers on CPUs 0-${cpuCount - 1}`;
+}
+
+/** childPids lists a process' direct children (Linux /proc), for servers that fork workers. */
+function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** sumOverTree adds a per-process figure over a process and its children (a cluster primary and its workers). */
+function sumOverTree(pid: number | undefined, read: (pid: number) => number): number {
+  if (pid === undefined) return Number.NaN;
+  return childPids(pid).reduce((sum, child) => sum + read(child), read(pid));
 }
 
 function healthy(port: number): Promise<boolean> {

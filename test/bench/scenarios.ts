@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { admissionReview, bodyOf, conversionReview, largeWidget, policyDocuments, typicalWidget, widgetNeedingDefaults } from './payloads.js';
-import { postOnce } from './processes.js';
+import { admissionReview, bodyOf, conversionReview, invalidWidget, largeWidget, policyDocuments, typicalWidget, widgetNeedingDefaults } from './payloads.js';
+import { pinning, postOnce } from './processes.js';
 import type { StartOptions, Target } from './processes.js';
 
 /** BenchContext is what every scenario may use: the repository root and a scratch folder with the certificates. */
@@ -11,19 +11,34 @@ export interface BenchContext {
   certDir: string;
   /** profileDir, when set, starts Portcullis with --cpu-prof writing there. */
   profileDir?: string;
-  /** logLevel is Portcullis' --log-level; default info, as deployed (one line per review). */
+  /** logLevel is Portcullis' --log-level; default info, as deployed. */
   logLevel?: string;
+  /** peers are the other webhooks to compare with (`--peers`), by scenario support. */
+  peers: PeerServer[];
+  /** serveHelp is `portcullis serve --help`, to see which flags the build has. */
+  serveHelp: string;
+}
+
+/** PeerServer is another implementation of the Widget webhook (e.g. controller-runtime). */
+export interface PeerServer {
+  start: StartOptions;
+  /** routes it serves, e.g. /validate and /mutate. */
+  routes: readonly string[];
 }
 
 /** ScenarioPlan is a prepared scenario: the servers to compare with the bare one, and one request body. */
 export interface ScenarioPlan {
   description: string;
+  /** bare starts the reference server(s) for this scenario (default: one bare server). */
+  bare?: StartOptions[];
   /** servers are started for this scenario and compared with the bare server (first the bare one, then these, in turn). */
   servers: StartOptions[];
   path: string;
   body: Buffer;
   /** connections overrides the run's connection count (e.g. 1 to read the latency of one conversion). */
   connections?: number;
+  /** mix, when set, measures every target twice per round: `body` alone, then with `mix.body` as one request in `mix.every`. */
+  mix?: { body: Buffer; every: number; label: string };
   /** check throws when a target does not answer the body as expected (so no failed requests get measured). */
   check(target: Target): Promise<void>;
 }
@@ -34,50 +49,72 @@ export interface Scenario {
   prepare(context: BenchContext): Promise<ScenarioPlan | { pending: string }>;
 }
 
+/** bareServer starts test/bench/bare-server.mjs under plain node (no TypeScript loader, so its RSS is node:https alone). */
+export function bareServer(context: BenchContext, workers = 1): StartOptions {
+  return {
+    name: workers === 1 ? 'bare' : `bare x${workers}`,
+    args: (port) => [path.join(context.root, 'test/bench/bare-server.mjs'), String(port), context.certDir, String(workers)],
+    ...(workers > 1 && pinning.allCpus !== undefined && { cpus: pinning.allCpus }),
+  };
+}
+
 /** portcullisServer starts the built server (dist/main.js) with the given CRDs and policies. */
-export function portcullisServer(context: BenchContext, options: { name?: string; crds?: string[]; policies?: string[] } = {}): StartOptions {
+export function portcullisServer(context: BenchContext, options: { name?: string; crds?: string[]; policies?: string[]; logLevel?: string; extra?: string[]; cpus?: string } = {}): StartOptions {
   const crds = options.crds ?? [path.join(context.root, 'manifests/crds')];
   const policies = options.policies ?? [path.join(context.root, 'policies')];
   const name = options.name ?? 'portcullis';
   return {
     name,
+    ...(options.cpus !== undefined && { cpus: options.cpus }),
     args: (port) => [
-      ...(context.profileDir ? ['--cpu-prof', '--cpu-prof-dir', context.profileDir, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`] : []),
+      ...(context.profileDir ? ['--cpu-prof', '--cpu-prof-dir', context.profileDir, '--cpu-prof-name', `${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`] : []),
       path.join(context.root, 'dist/main.js'),
       'serve',
       '--host', '127.0.0.1',
       '--port', String(port),
       '--cert-dir', context.certDir,
-      '--log-level', context.logLevel ?? 'info',
+      '--log-level', options.logLevel ?? context.logLevel ?? 'info',
       '--metrics-host', '127.0.0.1',
       '--metrics-port', '0',
       ...crds.flatMap((c) => ['--crds', c]),
       ...policies.flatMap((p) => ['--policies', p]),
+      ...(options.extra ?? []),
     ],
   };
 }
 
-/** expectAdmission checks one answer: HTTP 200, the uid echoed, allowed; with a patch when `patched` (Portcullis only, the bare server never patches). */
-export function expectAdmission(body: Buffer, options: { path?: string; patched?: boolean } = {}) {
+function peersFor(context: BenchContext, route: string): StartOptions[] {
+  return context.peers.filter((p) => p.routes.includes(route)).map((p) => p.start);
+}
+
+/**
+ * expectAdmission checks one answer: HTTP 200, the uid echoed, allowed; with
+ * a patch when `patched`; denied with `deniedCode` when given (the bare
+ * server allows everything and never patches).
+ */
+export function expectAdmission(body: Buffer, options: { path?: string; patched?: boolean; deniedCode?: number } = {}) {
   const uid = (JSON.parse(body.toString('utf8')) as { request: { uid: string } }).request.uid;
   return async (target: Target): Promise<void> => {
     const answer = await postOnce(target.port, options.path ?? '/validate', body);
     const response = answer.body?.response;
-    if (answer.status !== 200 || response?.uid !== uid || response?.allowed !== true) {
+    const bare = target.name.startsWith('bare');
+    const wantAllowed = bare || options.deniedCode === undefined;
+    if (answer.status !== 200 || response?.uid !== uid || response?.allowed !== wantAllowed) {
       throw new Error(`${target.name} answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 500)}`);
     }
-    if (options.patched && target.name !== 'bare' && typeof response.patch !== 'string') throw new Error(`${target.name} sent no patch`);
+    if (!wantAllowed && response.status?.code !== options.deniedCode) throw new Error(`${target.name} denied with ${JSON.stringify(response.status).slice(0, 500)}`);
+    if (options.patched && !bare && typeof response.patch !== 'string') throw new Error(`${target.name} sent no patch`);
   };
 }
 
-function admissionPlan(context: BenchContext, description: string, route: '/validate' | '/mutate', object: Record<string, unknown>): ScenarioPlan {
+function admissionPlan(context: BenchContext, description: string, route: '/validate' | '/mutate', object: Record<string, unknown>, deniedCode?: number): ScenarioPlan {
   const body = bodyOf(admissionReview(object));
   return {
     description: `${description} (${(body.length / 1024).toFixed(1)} KiB review)`,
-    servers: [portcullisServer(context)],
+    servers: [portcullisServer(context), ...peersFor(context, route)],
     path: route,
     body,
-    check: expectAdmission(body, { path: route, patched: route === '/mutate' }),
+    check: expectAdmission(body, { path: route, patched: route === '/mutate', deniedCode }),
   };
 }
 
@@ -106,7 +143,7 @@ async function policyPlan(context: BenchContext): Promise<ScenarioPlan> {
   }
   const body = bodyOf(admissionReview(typicalWidget()));
   return {
-    description: 'POST /validate, typical Widget, 10 policies apply; servers loaded with 10 and with 1,000 generated policies',
+    description: 'POST /validate, typical Widget, 10 policies apply; servers loaded with 10 and with 1,000 generated policies (idle RSS difference = RSS per 990 policies)',
     servers,
     path: '/validate',
     body,
@@ -114,11 +151,61 @@ async function policyPlan(context: BenchContext): Promise<ScenarioPlan> {
   };
 }
 
-/** SCENARIOS are run in this order. */
+function isolationPlan(context: BenchContext): ScenarioPlan {
+  const body = bodyOf(admissionReview(typicalWidget()));
+  // A longer uid makes the large review's answers a different size, which is how the load tells them apart.
+  const large = bodyOf(admissionReview(largeWidget(), `large-${'0'.repeat(24)}-${Date.now()}`));
+  return {
+    description: 'POST /validate, valid 2.7 KiB reviews alone, then with 1 request in 100 a 1 MiB review (staggered across connections): p99 of the small ones',
+    servers: [portcullisServer(context), ...peersFor(context, '/validate')],
+    path: '/validate',
+    body,
+    mix: { body: large, every: 100, label: '+1% 1 MiB' },
+    check: async (target) => {
+      await expectAdmission(body)(target);
+      await expectAdmission(large)(target);
+    },
+  };
+}
+
+async function workersPlan(context: BenchContext): Promise<ScenarioPlan | { pending: string }> {
+  // (serve --controller passes the controller's --workers, its reconcile parallelism, through: look for serve's own.)
+  if (!/^\s+--workers N\s.*process/m.test(context.serveHelp)) return { pending: 'serve has no --workers flag (server processes) in this build' };
+  const body = bodyOf(admissionReview(typicalWidget()));
+  const all = pinning.allCpus;
+  return {
+    description: 'POST /validate, valid Widget: 1 worker on one CPU vs 2 workers on both (the load generator shares them), bare node:cluster likewise',
+    bare: [bareServer(context), bareServer(context, 2)],
+    servers: [
+      portcullisServer(context, { name: 'workers 1', extra: ['--workers', '1'] }),
+      portcullisServer(context, { name: 'workers 2', extra: ['--workers', '2'], ...(all !== undefined && { cpus: all }) }),
+    ],
+    path: '/validate',
+    body,
+    check: expectAdmission(body),
+  };
+}
+
+/** SCENARIOS are run in this order; names are what --only matches and what goals.ts looks up. */
 export const SCENARIOS: Scenario[] = [
-  { name: 'validate 2.5 KB', prepare: async (context) => admissionPlan(context, 'POST /validate, valid Widget, allowed', '/validate', typicalWidget()) },
+  { name: 'validate valid', prepare: async (context) => admissionPlan(context, 'POST /validate, valid Widget, allowed', '/validate', typicalWidget()) },
+  { name: 'validate denied', prepare: async (context) => admissionPlan(context, 'POST /validate, Widget with 6 schema errors, denied 422', '/validate', invalidWidget(), 422) },
   { name: 'mutate defaults', prepare: async (context) => admissionPlan(context, 'POST /mutate, Widget missing 8 defaults, patched', '/mutate', widgetNeedingDefaults()) },
   { name: 'validate 1 MiB', prepare: async (context) => admissionPlan(context, 'POST /validate, Widget with ~16k labels, allowed', '/validate', largeWidget()) },
+  { name: 'isolation', prepare: async (context) => isolationPlan(context) },
+  {
+    name: 'decision log',
+    prepare: async (context) => {
+      const body = bodyOf(admissionReview(invalidWidget()));
+      return {
+        description: 'POST /validate, the denied review, --log-level info (a decision line per denial) vs error (no line): the CPU difference is one line\'s cost',
+        servers: [portcullisServer(context, { name: 'log info', logLevel: 'info' }), portcullisServer(context, { name: 'log error', logLevel: 'error' })],
+        path: '/validate',
+        body,
+        check: expectAdmission(body, { deniedCode: 422 }),
+      };
+    },
+  },
   {
     name: 'convert 1000 objects',
     prepare: async (context) => {
@@ -134,4 +221,5 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   { name: 'policies 10 vs 1000', prepare: policyPlan },
+  { name: 'workers', prepare: workersPlan },
 ];
