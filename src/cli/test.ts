@@ -3,80 +3,148 @@ import jsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { createMutateHandler, createValidateHandler } from '../admission/handlers.js';
 import type { AdmissionRequest } from '../admission/review.js';
+import { Re2SyntaxError } from '../kube/re2.js';
 import { deepCopy } from '../kube/safe-object.js';
 import type { JsonObject, JsonValue } from '../kube/types.js';
+import { isJsonObject } from '../kube/types.js';
 import { documentsUnder } from '../policy/loader.js';
 import { checkExpectation } from '../policy/test-expect.js';
 import type { CaseResult } from '../policy/test-expect.js';
-import { parsePolicyTestSuite } from '../policy/test-suite.js';
-import type { PolicyTestCase } from '../policy/test-suite.js';
-import { POLICY_TEST_KIND } from '../policy/types.js';
-import { loadRuntimeConfig } from '../server/admission-runtime.js';
+import { readPolicyTestSuite } from '../policy/test-suite.js';
+import type { PolicyTestCase, PolicyTestSuite } from '../policy/test-suite.js';
+import { POLICY_KIND, POLICY_TEST_KIND } from '../policy/types.js';
+import { compileRe2 } from '../schema/re2-pattern.js';
 import type { RuntimeConfig } from '../server/admission-runtime.js';
-import { isJsonObject } from '../kube/types.js';
-import { parseFlags } from './args.js';
+import { parseFlags, UsageError } from './args.js';
+import { explainRequest, isUntouched } from './explain.js';
+import { loadedSummary, loadOfflineConfig, requirePaths, resolveSources, SOURCE_FLAGS, SOURCE_USAGE } from './sources.js';
+import { formatTestReport } from './test-report.js';
+import type { CaseOutcome, TestReport } from './test-report.js';
 
 /** TEST_USAGE documents `portcullis test`. */
-export const TEST_USAGE = `Usage: portcullis test [flags] [DIR|FILE ...]
+export const TEST_USAGE = `Usage: portcullis test [flags] [SUITE_PATH ...]
 
-Run the PolicyTest suites found under DIR (default: policies) against the
-policies loaded from the same paths and the CRDs of --crds, through the same
-handlers as the server. Prints one line per case and a final line
-"N passed, N failed".
+Run the PolicyTest suites found under SUITE_PATH (files or folders; default:
+the --policies paths) through the same handlers as the server, with exactly
+what 'portcullis serve' loads: the policies and Conversions of --policies and
+the CRDs of --crds. Prints "loaded N policies, M CRDs, K conversions" on
+stderr, one line per case (PASS, FAIL with what differs, or SKIP for a case
+that no CRD schema and no policy touched) and "N passed, N failed, N skipped".
 
 Flags:
-  --crds PATH   CRD YAML file or folder, repeatable (default manifests/crds)
+${SOURCE_USAGE}  --run REGEX        run only the cases whose "suite/case" name matches (RE2)
+  -o, --output FMT   text (default), json or junit (JUnit XML for CI)
+  --fail-on-skip     count skipped cases as failures (a suite can set
+                     spec.failOnSkip: true)
 
-Exit status: 0 when every case passes, 1 when any fails, 2 when a policy,
-CRD or suite can't be loaded.
+Exit status: 0 when every case passes, 1 when any fails or no case ran,
+2 when a policy, CRD, conversion or suite can't be loaded, or bad usage.
 `;
 
-function runCase(config: RuntimeConfig, testCase: PolicyTestCase): CaseResult {
+function decode(response: { patch?: string }): JsonValue[] {
+  return response.patch ? (JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as JsonValue[]) : [];
+}
+
+function runCase(config: RuntimeConfig, testCase: PolicyTestCase): { result: CaseResult; untouched: boolean } {
   const chain = () => config.chain;
   const handler = testCase.endpoint === 'validate' ? createValidateHandler({ chain }) : createMutateHandler({ chain });
   const request = testCase.request as AdmissionRequest;
   const response = handler(request);
-  const patch = response.patch ? (JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as JsonValue[]) : [];
+  const patch = decode(response);
   const object = request.object ? (jsonPatch.applyPatch(deepCopy(request.object), patch as unknown as Operation[], true, false).newDocument as JsonObject) : null;
+  const explanation = explainRequest(config, request, testCase.endpoint);
+  const decisions: Record<string, string> = {};
+  for (const policy of explanation.policies) for (const rule of policy.rules) decisions[`${policy.policy}/${rule.rule}`] = rule.decision;
   return {
-    allowed: response.allowed,
-    code: response.status?.code,
-    reason: response.status?.reason,
-    message: response.status?.message,
-    warnings: response.warnings ?? [],
-    auditAnnotations: response.auditAnnotations ?? {},
-    patch,
-    object,
+    untouched: isUntouched(explanation),
+    result: {
+      allowed: response.allowed,
+      code: response.status?.code,
+      reason: response.status?.reason,
+      message: response.status?.message,
+      warnings: response.warnings ?? [],
+      auditAnnotations: response.auditAnnotations ?? {},
+      patch,
+      object,
+      matched: explanation.policies.map((p) => p.policy),
+      decisions,
+    },
   };
 }
 
-/** runTest runs the suites and prints the results; returns the exit status. */
-export async function runTest(argv: string[], io: { stdout: (s: string) => void }): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { crds: { type: 'string', multiple: true } }, true);
-  const paths = positionals.length > 0 ? positionals : ['policies'];
-  const config = await loadRuntimeConfig({ crdPaths: values.crds ?? ['manifests/crds'], policyPaths: paths });
-  const plural = new Map(config.crds.crds.map((crd) => [`${crd.spec.group}/${crd.spec.names.kind}`, crd.spec.names.plural]));
-  const { documents } = await documentsUnder(paths);
-  const suites = documents.filter((d) => isJsonObject(d.value) && d.value['kind'] === POLICY_TEST_KIND);
-  const cases = suites.flatMap((doc) => parsePolicyTestSuite(doc, (gvk) => plural.get(`${gvk.group}/${gvk.kind}`)));
-  let passed = 0;
-  let failed = 0;
-  for (const testCase of cases) {
-    const where = `${path.relative(process.cwd(), testCase.file)}: ${testCase.suite}: ${testCase.name}`;
-    let failures: string[];
-    try {
-      failures = checkExpectation(testCase.expect, runCase(config, testCase));
-    } catch (err) {
-      failures = [`error: ${(err as Error).message}`];
-    }
-    if (failures.length === 0) {
-      passed++;
-      io.stdout(`PASS ${where}\n`);
-    } else {
-      failed++;
-      io.stdout(`FAIL ${where}\n${failures.map((f) => `     ${f}\n`).join('')}`);
-    }
+function compileFilter(pattern: string | undefined): (name: string) => boolean {
+  if (pattern === undefined) return () => true;
+  try {
+    const re = compileRe2(pattern);
+    return (name) => re.test(name);
+  } catch (err) {
+    if (err instanceof Re2SyntaxError) throw new UsageError(`--run: ${err.message}`);
+    throw err;
   }
-  io.stdout(`${passed} passed, ${failed} failed\n`);
-  return failed > 0 ? 1 : 0;
+}
+
+function judgeCase(config: RuntimeConfig, suite: PolicyTestSuite, testCase: PolicyTestCase, failOnSkip: boolean): CaseOutcome {
+  const base = { file: path.relative(process.cwd(), testCase.file), suite: suite.name, name: testCase.name };
+  let run: ReturnType<typeof runCase>;
+  try {
+    run = runCase(config, testCase);
+  } catch (err) {
+    return { ...base, status: 'fail', failures: [`error: ${(err as Error).message}`] };
+  }
+  if (run.untouched) {
+    const { kind } = testCase.request;
+    const why = `no CRD schema and no policy applies to ${kind.group || 'core'}/${kind.version} ${kind.kind} (${testCase.request.operation})`;
+    return failOnSkip ? { ...base, status: 'fail', failures: [`${why}, and skips are not allowed`] } : { ...base, status: 'skip', failures: [why] };
+  }
+  const failures = checkExpectation(testCase.expect, run.result);
+  return { ...base, status: failures.length === 0 ? 'pass' : 'fail', failures };
+}
+
+async function unloadedPolicyFiles(suitePaths: readonly string[], loaded: readonly string[]): Promise<string[]> {
+  const resolved = new Set(loaded.map((f) => path.resolve(f)));
+  const { documents } = await documentsUnder(suitePaths);
+  const files = documents.filter((d) => isJsonObject(d.value) && d.value['kind'] === POLICY_KIND && !resolved.has(path.resolve(d.file))).map((d) => d.file);
+  return [...new Set(files)];
+}
+
+/** runTest runs the suites and prints the results; returns the exit status. */
+export async function runTest(argv: string[], io: { stdout: (s: string) => void; stderr?: (s: string) => void }): Promise<number> {
+  const stderr = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  const { values, positionals } = parseFlags(
+    argv,
+    { ...SOURCE_FLAGS, run: { type: 'string' }, output: { type: 'string', short: 'o' }, 'fail-on-skip': { type: 'boolean' } },
+    true,
+  );
+  const format = values.output ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'junit') throw new UsageError(`--output must be text, json or junit, got ${JSON.stringify(format)}`);
+  const selected = compileFilter(values.run);
+  const sources = await resolveSources(values);
+  const suitePaths = positionals.length > 0 ? positionals : sources.policyPaths;
+  await requirePaths('suite path', suitePaths, positionals.length > 0);
+  const loaded = await loadOfflineConfig(sources);
+  const { config } = loaded;
+  stderr(`${loadedSummary(loaded)}\n`);
+  for (const file of await unloadedPolicyFiles(suitePaths, config.policyFiles)) {
+    stderr(`warning: ${file} holds AdmissionPolicy documents that are not loaded (not under --policies ${sources.policyPaths.join(', ')}); its suites test the loaded policies only\n`);
+  }
+  const plural = new Map(config.crds.crds.map((crd) => [`${crd.spec.group}/${crd.spec.names.kind}`, crd.spec.names.plural]));
+  const { documents } = await documentsUnder(suitePaths);
+  const suites = documents
+    .filter((d) => isJsonObject(d.value) && d.value['kind'] === POLICY_TEST_KIND)
+    .map((doc) => readPolicyTestSuite(doc, (gvk) => plural.get(`${gvk.group}/${gvk.kind}`)));
+  const policyNames = new Set(config.policies.policies.map((p) => p.name));
+  const report: TestReport = { loaded: loadedSummary(loaded), suites: [], cases: [] };
+  for (const suite of suites) {
+    const cases = suite.cases.filter((c) => selected(`${suite.name}/${c.name}`));
+    if (cases.length === 0) continue;
+    const missing = suite.policies.filter((name) => !policyNames.has(name));
+    report.suites.push({ file: path.relative(process.cwd(), suite.file), name: suite.name, problems: missing.map((name) => `spec.policies: policy ${JSON.stringify(name)} is not loaded (from --policies ${sources.policyPaths.join(', ')})`) });
+    for (const testCase of cases) report.cases.push(judgeCase(config, suite, testCase, suite.failOnSkip || values['fail-on-skip'] === true));
+  }
+  const scope = suitePaths.join(', ');
+  if (suites.length === 0) report.problem = `no PolicyTest suite found under ${scope}`;
+  else if (report.cases.length === 0) report.problem = values.run !== undefined ? `no case matches --run ${JSON.stringify(values.run)}` : `no test cases found under ${scope}`;
+  io.stdout(formatTestReport(report, format));
+  const failed = report.problem !== undefined || report.cases.some((c) => c.status === 'fail') || report.suites.some((s) => s.problems.length > 0);
+  return failed ? 1 : 0;
 }

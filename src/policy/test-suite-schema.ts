@@ -20,6 +20,8 @@ export const POLICY_TEST_JSON_SCHEMA = {
       additionalProperties: false,
       properties: {
         description: { type: 'string' },
+        policies: { type: 'array', items: { type: 'string', minLength: 1 } },
+        failOnSkip: { type: 'boolean' },
         cases: {
           type: 'array',
           minItems: 1,
@@ -59,6 +61,11 @@ export const POLICY_TEST_JSON_SCHEMA = {
                   auditAnnotations: { type: 'object', additionalProperties: { type: 'string' } },
                   patch: { type: 'array', items: { type: 'object' } },
                   object: { type: 'object' },
+                  matched: { type: 'array', items: { type: 'string', minLength: 1 } },
+                  decisions: {
+                    type: 'object',
+                    additionalProperties: { enum: ['pass', 'deny', 'warn', 'audit', 'mutated', 'unchanged', 'not-run'] },
+                  },
                 },
               },
             },

@@ -20,6 +20,10 @@ export interface CaseExpectation {
   patch?: JsonValue[];
   /** object is the exact object after the patch. */
   object?: JsonObject;
+  /** matched is the exact set of policies that must match the request. */
+  matched?: string[];
+  /** decisions maps `policy/rule` (or `policy/mutation`) to what it must decide. */
+  decisions?: Record<string, string>;
 }
 
 /** PolicyTestCase is one case, with its request built and its origin for messages. */
@@ -31,6 +35,18 @@ export interface PolicyTestCase {
   endpoint: 'mutate' | 'validate';
   request: PolicyRequest & { uid: string; operation: 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT' };
   expect: CaseExpectation;
+}
+
+/** PolicyTestSuite is one PolicyTest document: its cases and what it says about itself. */
+export interface PolicyTestSuite {
+  name: string;
+  file: string;
+  documentIndex: number;
+  /** policies are the policies the suite tests: each must be loaded, or the suite fails. */
+  policies: string[];
+  /** failOnSkip makes a case that no schema or policy touched a failure instead of a skip. */
+  failOnSkip: boolean;
+  cases: PolicyTestCase[];
 }
 
 /** ResourceResolver names the plural resource of a kind (from the loaded CRDs). */
@@ -85,12 +101,18 @@ function buildRequest(raw: JsonObject, uid: string, resolve: ResourceResolver, f
  * given. Problems throw LoadError naming file, document and field.
  */
 export function parsePolicyTestSuite(doc: YamlDocument, resolve: ResourceResolver): PolicyTestCase[] {
+  return readPolicyTestSuite(doc, resolve).cases;
+}
+
+/** readPolicyTestSuite is parsePolicyTestSuite returning the whole suite: its cases, `spec.policies` and `spec.failOnSkip`. */
+export function readPolicyTestSuite(doc: YamlDocument, resolve: ResourceResolver): PolicyTestSuite {
   const problem = checkTestDocument(doc.value);
   if (problem) throw new LoadError({ file: doc.file, documentIndex: doc.index, field: problem.field, message: problem.message });
   const suite = doc.value as JsonObject;
   const suiteName = ((suite['metadata'] as JsonObject)['name'] as string) ?? '';
-  const cases = ((suite['spec'] as JsonObject)['cases'] as JsonObject[]) ?? [];
-  return cases.map((raw, i) => {
+  const spec = suite['spec'] as JsonObject;
+  const cases = (spec['cases'] as JsonObject[]) ?? [];
+  const parsed = cases.map((raw, i): PolicyTestCase => {
     const fail = (field: string, message: string): never => {
       throw new LoadError({ file: doc.file, documentIndex: doc.index, field: `spec.cases[${i}]${field ? `.${field}` : ''}`, message });
     };
@@ -104,4 +126,12 @@ export function parsePolicyTestSuite(doc: YamlDocument, resolve: ResourceResolve
       expect: raw['expect'] as unknown as CaseExpectation,
     };
   });
+  return {
+    name: suiteName,
+    file: doc.file,
+    documentIndex: doc.index,
+    policies: (spec['policies'] as string[] | undefined) ?? [],
+    failOnSkip: spec['failOnSkip'] === true,
+    cases: parsed,
+  };
 }

@@ -42,7 +42,7 @@ describe('portcullis test', () => {
     await writeFile(path.join(dir, 'policy.yaml'), POLICY);
     await writeFile(path.join(dir, 'suite.yaml'), suite(expectAllowed));
     let out = '';
-    const code = await runTest([dir], { stdout: (s) => void (out += s) });
+    const code = await runTest(['--policies', dir], { stdout: (s) => void (out += s), stderr: () => undefined });
     return { code, lines: out.trimEnd().split('\n') };
   }
 
@@ -51,7 +51,7 @@ describe('portcullis test', () => {
     assert.equal(code, 0);
     assert.equal(lines.length, 3);
     assert.match(lines[0]!, /^PASS .*suite\.yaml: team: unlabelled widget is denied$/);
-    assert.equal(lines[2], '2 passed, 0 failed');
+    assert.equal(lines[2], '2 passed, 0 failed, 0 skipped');
   });
 
   it('prints what differs and exits 1 when a case fails', async () => {
@@ -59,11 +59,11 @@ describe('portcullis test', () => {
     assert.equal(code, 1);
     assert.match(lines[1]!, /^FAIL .*: team: second case$/);
     assert.match(lines[2]!, /^\s+allowed: expected true, got false/);
-    assert.equal(lines.at(-1), '1 passed, 1 failed');
+    assert.equal(lines.at(-1), '1 passed, 1 failed, 0 skipped');
   });
 
   it('fails to load a malformed suite with file, document and field', async () => {
     await writeFile(path.join(dir, 'suite.yaml'), 'apiVersion: portcullis.dev/v1alpha1\nkind: PolicyTest\nmetadata: {name: t}\nspec: {cases: [{name: x, expect: {allowed: true}}]}\n');
-    await assert.rejects(runTest([dir], { stdout: () => undefined }), /suite\.yaml: document 0: spec\.cases\[0\]: a case needs review, object or oldObject/);
+    await assert.rejects(runTest(['--policies', dir], { stdout: () => undefined, stderr: () => undefined }), /suite\.yaml: document 0: spec\.cases\[0\]: a case needs review, object or oldObject/);
   });
 });

@@ -48,7 +48,7 @@ describe('policy test suites', () => {
 });
 
 describe('test expectations', () => {
-  const result: CaseResult = { allowed: false, code: 422, reason: 'Invalid', message: 'Widget "w" is invalid: spec.x: Required value', warnings: ['w1'], auditAnnotations: { k: 'v' }, patch: [], object: null };
+  const result: CaseResult = { allowed: false, code: 422, reason: 'Invalid', message: 'Widget "w" is invalid: spec.x: Required value', warnings: ['w1'], auditAnnotations: { k: 'v' }, patch: [], object: null, matched: [], decisions: {} };
 
   it('passes when everything given matches, with the message as an RE2 pattern', () => {
     assert.deepEqual(checkExpectation({ allowed: false, code: 422, reason: 'Invalid', message: 'spec\\.x: Required', warnings: ['w1'], auditAnnotations: { k: 'v' }, patch: [] }, result), []);
