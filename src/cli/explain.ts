@@ -3,7 +3,7 @@ import { deepCopy } from '../kube/safe-object.js';
 import type { JsonObject } from '../kube/types.js';
 import { createEvalContext } from '../policy/eval-context.js';
 import type { Finding } from '../policy/outcome.js';
-import { errorString } from '../schema/field-error.js';
+import { errorString } from '../kube/field-error.js';
 import type { RuntimeConfig } from '../server/admission-runtime.js';
 
 /**

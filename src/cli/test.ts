@@ -13,7 +13,7 @@ import type { CaseResult } from '../policy/test-expect.js';
 import { readPolicyTestSuite } from '../policy/test-suite.js';
 import type { PolicyTestCase, PolicyTestSuite } from '../policy/test-suite.js';
 import { POLICY_KIND, POLICY_TEST_KIND } from '../policy/types.js';
-import { compileRe2 } from '../schema/re2-pattern.js';
+import { compileRe2 } from '../kube/re2-pattern.js';
 import type { RuntimeConfig } from '../server/admission-runtime.js';
 import { parseFlags, UsageError } from './args.js';
 import { explainRequest, isUntouched } from './explain.js';
