@@ -2,6 +2,7 @@ import type { Operation } from 'fast-json-patch';
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
 import { deepEqual, hasOwn } from '../kube/safe-object.js';
+import { escapePointer } from '../kube/object-path.js';
 
 /**
  * createMinimalPatch returns the RFC 6902 operations that turn `original` into
@@ -48,11 +49,4 @@ function diffArrays(a: JsonValue[], b: JsonValue[], path: string, ops: Operation
   for (let i = 0; i < common; i++) diff(a[i] as JsonValue, b[i] as JsonValue, `${path}/${i}`, ops);
   for (let i = a.length - 1; i >= common; i--) ops.push({ op: 'remove', path: `${path}/${i}` });
   for (let i = common; i < b.length; i++) ops.push({ op: 'add', path: `${path}/${i}`, value: b[i] as JsonValue });
-}
-
-/** escapePointer escapes one JSON Pointer token (RFC 6901): `~` -> `~0`, `/` -> `~1`. */
-export function escapePointer(token: string): string {
-  // Fast path: most keys need no escaping, and this runs for every key the diff visits.
-  if (!token.includes('~') && !token.includes('/')) return token;
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }

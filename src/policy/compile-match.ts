@@ -3,7 +3,7 @@ import { compileRe2 } from '../kube/re2-pattern.js';
 import { atField } from './compile-error.js';
 import type { EvalContext } from './eval-context.js';
 import { compileLabelSelector } from './label-selector.js';
-import { stringMapOf } from './object-meta.js';
+import { stringMapOf } from '../kube/object-meta.js';
 import type { MatchSpec, NameSet, ResourceMatch, UserSet } from './types.js';
 
 /** CompiledMatch decides whether a policy applies to a request. */

@@ -4,9 +4,8 @@ import type { JsonObject, JsonValue } from '../kube/types.js';
 import { deepCopy } from '../kube/safe-object.js';
 import { atField } from './compile-error.js';
 import type { EvalContext } from './eval-context.js';
-import { getPath, parseObjectPath } from './object-path.js';
-import type { ObjectPath } from './object-path.js';
-import { setPathIfAbsent } from './object-path.js';
+import { getPath, parseObjectPath, setPathIfAbsent } from '../kube/object-path.js';
+import type { ObjectPath } from '../kube/object-path.js';
 import type { Finding } from './outcome.js';
 import type { MutationSpec } from './types.js';
 
@@ -29,7 +28,7 @@ type Step = (ctx: EvalContext, working: JsonObject, result: MutationResult) => v
 
 function compileDefault(path: ObjectPath, value: JsonValue | undefined, program: CelProgram | undefined): Step {
   return (ctx, working, result) => {
-    const current = getPath(working, path);
+    const current = getPath(working, path.segments);
     if (current !== undefined && current !== null) return;
     let next: JsonValue;
     if (program) {
@@ -45,7 +44,7 @@ function compileDefault(path: ObjectPath, value: JsonValue | undefined, program:
     } else {
       next = deepCopy(value as JsonValue);
     }
-    if (setPathIfAbsent(working, path, next)) {
+    if (setPathIfAbsent(working, path.segments, next)) {
       result.changed = true;
       ctx.objectChanged();
     }

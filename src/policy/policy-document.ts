@@ -1,6 +1,7 @@
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { JsonValue } from '../kube/types.js';
+import { pointerToDisplay } from '../kube/object-path.js';
 import { POLICY_JSON_SCHEMA } from './policy-schema.js';
 import type { PolicyDocument } from './types.js';
 
@@ -18,19 +19,8 @@ function validator(): ValidateFunction {
   return validate;
 }
 
-/** pointerToField turns a JSON pointer (`/spec/rules/0/name`) into a field path (`spec.rules[0].name`). */
-export function pointerToField(pointer: string): string {
-  let out = '';
-  for (const raw of pointer.split('/').slice(1)) {
-    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (/^\d+$/.test(part)) out += `[${part}]`;
-    else out += out === '' ? part : `.${part}`;
-  }
-  return out;
-}
-
 function describe(error: ErrorObject): DocumentProblem {
-  const field = pointerToField(error.instancePath);
+  const field = pointerToDisplay(error.instancePath);
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties':

@@ -4,8 +4,8 @@ import { atField } from './compile-error.js';
 import type { CompiledRule } from './compiled-rule.js';
 import type { EvalContext } from './eval-context.js';
 import type { RuleIdentity } from './findings.js';
-import { getPath, parseObjectPath } from './object-path.js';
-import type { ObjectPath } from './object-path.js';
+import { getPath, parseObjectPath } from '../kube/object-path.js';
+import type { ObjectPath } from '../kube/object-path.js';
 import type { Finding } from './outcome.js';
 import type { CelRuleSpec } from './types.js';
 
@@ -50,7 +50,7 @@ export function compileCelRule(id: RuleIdentity, spec: CelRuleSpec, cel: CelEnvi
 
   const finding = (ctx: EvalContext, message: string): Finding => {
     if (spec.reason === 'Forbidden') return { kind: 'forbidden', message };
-    const value = fieldPath ? getPath(ctx.object ?? ctx.oldObject, fieldPath) : undefined;
+    const value = fieldPath ? getPath(ctx.object ?? ctx.oldObject, fieldPath.segments) : undefined;
     const badValue = value === undefined || (value !== null && typeof value === 'object') ? NO_VALUE : value;
     return { kind: 'field', error: { type: 'Invalid', field: fieldPath?.display ?? '', badValue, detail: message } };
   };

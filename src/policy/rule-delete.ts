@@ -1,7 +1,7 @@
 import type { CompiledRule } from './compiled-rule.js';
 import type { EvalContext } from './eval-context.js';
 import type { RuleIdentity } from './findings.js';
-import { stringMapOf } from './object-meta.js';
+import { stringMapOf } from '../kube/object-meta.js';
 import type { Finding } from './outcome.js';
 import type { DeleteProtectionSpec } from './types.js';
 

@@ -4,7 +4,7 @@ import { atField } from './compile-error.js';
 import type { CompiledRule } from './compiled-rule.js';
 import type { EvalContext } from './eval-context.js';
 import type { RuleIdentity } from './findings.js';
-import { getPath, parseObjectPath } from './object-path.js';
+import { getPath, parseObjectPath } from '../kube/object-path.js';
 import type { Finding } from './outcome.js';
 import type { ImmutableFieldSpec } from './types.js';
 
@@ -24,8 +24,8 @@ export function compileImmutableRule(id: RuleIdentity, fields: readonly Immutabl
       const out: Finding[] = [];
       if (ctx.object === null || ctx.oldObject === null) return out;
       for (const { path, onceSet } of compiled) {
-        const before = getPath(ctx.oldObject, path);
-        const after = getPath(ctx.object, path);
+        const before = getPath(ctx.oldObject, path.segments);
+        const after = getPath(ctx.object, path.segments);
         const wasSet = before !== undefined && before !== null;
         if (onceSet && !wasSet) continue;
         if (deepEqual(before ?? null, after ?? null)) continue;

@@ -7,8 +7,8 @@ import type { CompiledRule } from './compiled-rule.js';
 import { WRITE_OPERATIONS } from './compiled-rule.js';
 import type { EvalContext } from './eval-context.js';
 import type { RuleIdentity } from './findings.js';
-import { displayPath } from './object-path.js';
-import { metadataOf, stringMapOf } from './object-meta.js';
+import { displayPath } from '../kube/object-path.js';
+import { metadataOf, stringMapOf } from '../kube/object-meta.js';
 import type { Finding } from './outcome.js';
 import type { KeyRequirement, MetadataRuleSpec } from './types.js';
 

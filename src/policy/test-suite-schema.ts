@@ -2,7 +2,8 @@ import { Ajv } from 'ajv';
 import type { ValidateFunction } from 'ajv';
 import type { JsonValue } from '../kube/types.js';
 import type { DocumentProblem } from './policy-document.js';
-import { pickError, pointerToField } from './policy-document.js';
+import { pointerToDisplay } from '../kube/object-path.js';
+import { pickError } from './policy-document.js';
 
 /** POLICY_TEST_JSON_SCHEMA is the JSON Schema of a PolicyTest suite document (see docs/policies.md). */
 export const POLICY_TEST_JSON_SCHEMA = {
@@ -85,7 +86,7 @@ export function checkTestDocument(value: JsonValue): DocumentProblem | null {
   const error = pickError(validate.errors ?? []);
   if (!error) return { field: '', message: 'is invalid' };
   const params = error.params as Record<string, unknown>;
-  const field = pointerToField(error.instancePath);
+  const field = pointerToDisplay(error.instancePath);
   if (error.keyword === 'additionalProperties') return { field: `${field}${field ? '.' : ''}${String(params['additionalProperty'])}`, message: 'unknown field' };
   if (error.keyword === 'required') return { field: `${field}${field ? '.' : ''}${String(params['missingProperty'])}`, message: 'required field is missing' };
   if (error.keyword === 'anyOf') return { field, message: 'a case needs review, object or oldObject' };

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import jsonPatch from 'fast-json-patch';
 import fc from 'fast-check';
-import { createMinimalPatch, escapePointer } from '../../../src/admission/patch.js';
+import { createMinimalPatch } from '../../../src/admission/patch.js';
+import { escapePointer } from '../../../src/kube/object-path.js';
 import type { JsonValue } from '../../../src/kube/types.js';
 
 describe('createMinimalPatch', () => {
