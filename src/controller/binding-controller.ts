@@ -10,7 +10,7 @@ import { createInformer } from './informer.js';
 import type { ControllerMetrics } from './metrics.js';
 import { createDefaultControllerRateLimiter } from './rate-limiter.js';
 import { BINDING_LABEL, claimIndexers, createReconciler, sourceKeyOfClaim, TerminalError } from './reconciler.js';
-import { objectKey } from './object-meta.js';
+import { objectKey } from '../kube/object-key.js';
 import { createWorkQueue, type WorkQueue } from './workqueue.js';
 
 /**

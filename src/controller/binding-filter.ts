@@ -2,7 +2,8 @@ import { parse } from '@marcbachmann/cel-js';
 import type { JsonObject } from '../kube/types.js';
 import type { BindingFilter } from './binding.js';
 import { BindingError } from './errors.js';
-import { getPath, stringMap } from './object-meta.js';
+import { stringMapOf } from '../kube/object-meta.js';
+import { getPath, parseObjectPath } from '../kube/object-path.js';
 
 /** FilterFn tells whether a source object is selected by a binding. */
 export type FilterFn = (obj: JsonObject) => boolean;
@@ -29,7 +30,8 @@ export function compileFilter(filter: BindingFilter): FilterFn {
     };
   }
   if (filter.field !== undefined) {
-    const { path, equals, in: list } = filter.field;
+    const { equals, in: list } = filter.field;
+    const path = parseObjectPath(filter.field.path).segments;
     return (obj) => {
       const value = getPath(obj, path);
       if (typeof value !== 'string') return false;
@@ -39,7 +41,7 @@ export function compileFilter(filter: BindingFilter): FilterFn {
   if (filter.annotation !== undefined) {
     const { key, value } = filter.annotation;
     return (obj) => {
-      const annotations = stringMap(obj, 'annotations');
+      const annotations = stringMapOf(obj, 'annotations');
       return key in annotations && (value === undefined || annotations[key] === value);
     };
   }

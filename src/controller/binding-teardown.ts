@@ -5,7 +5,7 @@ import type { ApiClient, ResourceRef } from './api-client.js';
 import type { Binding } from './binding.js';
 import { errorMessage, isNotFound } from './errors.js';
 import { LEASES } from './leader-election.js';
-import { finalizersOf, nameOf, namespaceOf, resourceVersionOf, stringMap, uidOf } from './object-meta.js';
+import { finalizersOf, nameOf, namespaceOf, resourceVersionOf, stringMapOf, uidOf } from '../kube/object-meta.js';
 import { BINDING_LABEL } from './reconciler.js';
 
 /**
@@ -33,7 +33,7 @@ function isRef(v: unknown): v is ResourceRef {
 
 /** parseRecord reads the annotation; anything malformed is ignored (returns what could be read). */
 export function parseRecord(lease: JsonObject): RecordedBinding[] {
-  const raw = stringMap(lease, 'annotations')[BINDINGS_ANNOTATION];
+  const raw = stringMapOf(lease, 'annotations')[BINDINGS_ANNOTATION];
   if (!raw) return [];
   try {
     const list: unknown = JSON.parse(raw);
@@ -88,7 +88,7 @@ export async function reconcileBindingRecord(options: TeardownOptions): Promise<
     for (const old of recorded) if (!current.has(old.name)) await teardown(client, logger, old);
     const next: RecordedBinding[] = bindings.map((b) => ({ name: b.name, source: b.source, target: b.target }));
     const value = JSON.stringify(next);
-    if (stringMap(lease, 'annotations')[BINDINGS_ANNOTATION] === value) return;
+    if (stringMapOf(lease, 'annotations')[BINDINGS_ANNOTATION] === value) return;
     await client.patch(LEASES, leaseNamespace, leaseName, { metadata: { annotations: { [BINDINGS_ANNOTATION]: value } } }, { type: 'merge' });
   } catch (err) {
     logger.warn({ err: errorMessage(err) }, 'binding clean-up failed; will retry next term');

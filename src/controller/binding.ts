@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
 import { parseApiVersion } from '../kube/gvk.js';
+import { ObjectPathError, parseObjectPath } from '../kube/object-path.js';
 import type { ResourceRef } from './api-client.js';
 import { BindingError } from './errors.js';
 
@@ -26,7 +27,7 @@ export interface BindingFilter {
   annotation?: { key: string; value?: string };
 }
 
-/** FieldCopy copies one dot-path of one object to a dot-path of another. */
+/** FieldCopy copies one field path (docs/paths.md) of one object to a field path of another. */
 export interface FieldCopy {
   from: string;
   to: string;
@@ -47,7 +48,17 @@ export interface Binding {
 }
 
 const QUALIFIED = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const PATH = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
+
+/** pathProblem says why text is not a field path (docs/paths.md) a binding can use, or returns undefined; `write` paths name object fields only. */
+function pathProblem(text: string, write: boolean): string | undefined {
+  try {
+    const { segments } = parseObjectPath(text);
+    return write && segments.some((s) => typeof s === 'number') ? `${JSON.stringify(text)}: a path written to names object fields only, no [N]` : undefined;
+  } catch (err) {
+    if (err instanceof ObjectPathError) return err.detail;
+    throw err;
+  }
+}
 
 function fail(name: string, message: string): never {
   throw new BindingError(`binding ${name}: ${message}`);
@@ -74,7 +85,8 @@ function copies(raw: JsonValue | undefined, where: string, name: string): FieldC
     if (!isJsonObject(item)) fail(name, `${where}[${i}] must be an object`);
     const from = str(item, 'from', `${where}[${i}]`, name);
     const to = str(item, 'to', `${where}[${i}]`, name);
-    if (!PATH.test(from) || !PATH.test(to)) fail(name, `${where}[${i}] paths must be dot-separated field names`);
+    const problem = pathProblem(from, false) ?? pathProblem(to, true);
+    if (problem !== undefined) fail(name, `${where}[${i}] paths must be dot-separated field names, ["key"] or [N] (docs/paths.md): ${problem}`);
     return { from, to };
   });
 }
@@ -86,7 +98,8 @@ function filterOf(raw: JsonValue | undefined, name: string): BindingFilter {
   if (typeof raw.cel === 'string') return { cel: raw.cel };
   if (isJsonObject(raw.field)) {
     const path = str(raw.field, 'path', 'spec.filter.field', name);
-    if (!PATH.test(path)) fail(name, 'spec.filter.field.path must be dot-separated field names');
+    const problem = pathProblem(path, false);
+    if (problem !== undefined) fail(name, `spec.filter.field.path must be dot-separated field names, ["key"] or [N] (docs/paths.md): ${problem}`);
     const equals = typeof raw.field.equals === 'string' ? raw.field.equals : undefined;
     const list = Array.isArray(raw.field.in) ? raw.field.in.filter((v): v is string => typeof v === 'string') : undefined;
     if (equals === undefined && list === undefined) fail(name, 'spec.filter.field needs equals or in');

@@ -4,7 +4,7 @@ import type { ApiClient, ResourceRef } from './api-client.js';
 import { apiVersionOfResource } from './api-client.js';
 import type { Clock } from './clock.js';
 import { errorMessage, isNotFound } from './errors.js';
-import { nameOf, namespaceOf, resourceVersionOf, uidOf } from './object-meta.js';
+import { nameOf, namespaceOf, resourceVersionOf, uidOf } from '../kube/object-meta.js';
 
 /**
  * A core/v1 Event recorder with client-go's deduplication: an event identical

@@ -1,32 +1,26 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
-import { isJsonObject } from '../kube/types.js';
-import { deepCopy, setOwn } from '../kube/safe-object.js';
+import { deepCopy } from '../kube/safe-object.js';
 import type { FieldCopy } from './binding.js';
-import { getPath } from './object-meta.js';
+import { getPath, parseObjectPath, setPath } from '../kube/object-path.js';
+import type { PathSegment } from '../kube/object-path.js';
 
 /**
  * Field copies between objects: the spec template (source -> CR spec) and
- * status reflection (CR -> source status). Paths are plain dot-paths; values
- * are deep-copied with setOwn so user keys like `__proto__` stay data.
+ * status reflection (CR -> source status). Paths are field paths
+ * (docs/paths.md) that parseBinding checked; values are deep-copied and set
+ * as own keys so user keys like `__proto__` stay data.
  */
 
-function setPath(target: JsonObject, path: string, value: JsonValue): void {
-  const parts = path.split('.');
-  let current = target;
-  for (const part of parts.slice(0, -1)) {
-    const next = current[part];
-    if (!isJsonObject(next)) setOwn(current, part, {});
-    current = current[part] as JsonObject;
-  }
-  setOwn(current, parts[parts.length - 1]!, value);
+function segments(path: string): readonly PathSegment[] {
+  return parseObjectPath(path).segments;
 }
 
 /** renderSpec builds the CR spec from the source: missing source fields are left out. */
 export function renderSpec(source: JsonObject, copies: FieldCopy[]): JsonObject {
   const spec: JsonObject = {};
   for (const { from, to } of copies) {
-    const value = getPath(source, from);
-    if (value !== undefined) setPath(spec, to, deepCopy(value));
+    const value = getPath(source, segments(from));
+    if (value !== undefined) setPath(spec, segments(to), deepCopy(value));
   }
   return spec;
 }
@@ -42,8 +36,8 @@ export interface ReflectedField {
 export function reflectStatus(source: JsonObject, claim: JsonObject | undefined, copies: FieldCopy[]): ReflectedField[] {
   return copies.map(({ from, to }) => ({
     path: to,
-    desired: claim ? getPath(claim, from) : undefined,
-    current: getPath(source, to),
+    desired: claim ? getPath(claim, segments(from)) : undefined,
+    current: getPath(source, segments(to)),
   }));
 }
 
@@ -54,6 +48,6 @@ export function reflectStatus(source: JsonObject, claim: JsonObject | undefined,
  */
 export function mergePatchFor(fields: ReflectedField[]): JsonObject {
   const patch: JsonObject = {};
-  for (const f of fields) setPath(patch, f.path, f.desired === undefined ? null : deepCopy(f.desired));
+  for (const f of fields) setPath(patch, segments(f.path), f.desired === undefined ? null : deepCopy(f.desired));
   return patch;
 }

@@ -3,7 +3,8 @@ import type { JsonObject } from '../kube/types.js';
 import type { ApiClient, ResourceRef, WatchEvent } from './api-client.js';
 import { sleep, type Clock } from './clock.js';
 import { errorMessage, isGone } from './errors.js';
-import { objectKey, resourceVersionOf } from './object-meta.js';
+import { resourceVersionOf } from '../kube/object-meta.js';
+import { objectKey } from '../kube/object-key.js';
 
 /**
  * A supervised list+watch cache (client-go's reflector + indexer). Unlike the

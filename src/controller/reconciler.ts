@@ -11,7 +11,8 @@ import type { EventRecorder } from './events.js';
 import { mergePatchFor, reflectStatus, renderSpec } from './field-copy.js';
 import type { Informer } from './informer.js';
 import { createMergePatch, isSubset } from './merge-patch.js';
-import { finalizersOf, isBeingDeleted, nameOf, objectKey, resourceVersionOf, splitKey, stringMap, uidOf } from './object-meta.js';
+import { finalizersOf, isBeingDeleted, nameOf, resourceVersionOf, stringMapOf, uidOf } from '../kube/object-meta.js';
+import { objectKey, splitKey } from '../kube/object-key.js';
 
 /**
  * The reconciler of one binding: `reconcile(sourceKey)` makes the world match
@@ -38,7 +39,7 @@ export function finalizerFor(binding: Binding): string {
 
 /** sourceKeyOfClaim returns the source key recorded on a CR, or undefined for CRs not made by us. */
 export function sourceKeyOfClaim(claim: JsonObject): string | undefined {
-  return stringMap(claim, 'annotations')[SOURCE_ANNOTATION];
+  return stringMapOf(claim, 'annotations')[SOURCE_ANNOTATION];
 }
 
 /** TerminalError marks a failure that retrying cannot fix; the controller records it and does not requeue. */
@@ -135,7 +136,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       throw new TerminalError(`${crRes.kind} ${name} already exists and belongs to ${owner ?? 'nobody we know'}`);
     }
     const wantMeta = desired.metadata as JsonObject;
-    const labels = stringMap(current, 'labels');
+    const labels = stringMapOf(current, 'labels');
     const labelPatch: JsonObject = {};
     for (const [k, v] of Object.entries(wantMeta.labels as Record<string, string>)) if (labels[k] !== v) labelPatch[k] = v;
     // Fields the server (or a defaulting webhook) added are not a difference; see isSubset.

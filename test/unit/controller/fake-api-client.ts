@@ -4,7 +4,7 @@ import { isJsonObject } from '../../../src/kube/types.js';
 import { deepCopy } from '../../../src/kube/safe-object.js';
 import type { ApiClient, ResourceRef, WatchEvent, WatchOptions } from '../../../src/controller/api-client.js';
 import { ApiRequestError } from '../../../src/controller/errors.js';
-import { finalizersOf, nameOf, namespaceOf, stringMap } from '../../../src/controller/object-meta.js';
+import { finalizersOf, nameOf, namespaceOf, stringMapOf } from '../../../src/kube/object-meta.js';
 
 /** Write is one mutating call recorded by the fake. */
 export interface Write {
@@ -46,7 +46,7 @@ export interface FakeApiClient extends ApiClient {
 
 function matches(obj: JsonObject, selector?: string): boolean {
   if (!selector) return true;
-  const labels = stringMap(obj, 'labels');
+  const labels = stringMapOf(obj, 'labels');
   return selector.split(',').every((term) => {
     const [k, v] = term.split('=');
     return v === undefined ? k! in labels : labels[k!] === v;
