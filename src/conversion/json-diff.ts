@@ -2,7 +2,7 @@ import { deepCopy, deepEqual, hasOwn, setOwn } from '../kube/safe-object.js';
 import { isJsonObject } from '../kube/types.js';
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { createDraft } from './object-draft.js';
-import { fromPointer, toPointer } from './object-path.js';
+import { fromPointer, toPointer } from '../kube/object-path.js';
 
 /**
  * RestorePatch turns one object into another: `set` maps JSON pointers to

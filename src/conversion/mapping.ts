@@ -5,8 +5,8 @@ import { ConversionError } from './conversion-error.js';
 import type { CompiledExpression, ExpressionEngine, ExpressionScope } from './expressions.js';
 import { createDraft } from './object-draft.js';
 import type { ObjectDraft } from './object-draft.js';
-import { formatFieldPath, parseFieldPath } from './object-path.js';
-import type { FieldPath } from './object-path.js';
+import { displayPath, ObjectPathError, parseObjectPath } from '../kube/object-path.js';
+import type { KeyPath, PathSegment } from '../kube/object-path.js';
 
 /**
  * MappingRule is one compiled step of a declarative mapping. Steps run in
@@ -15,10 +15,10 @@ import type { FieldPath } from './object-path.js';
  * of steps never changes what an expression reads.
  */
 export type MappingRule = { field: string; when?: CompiledExpression } & (
-  | { op: 'move'; from: FieldPath; to: FieldPath }
-  | { op: 'set'; path: FieldPath; value: JsonValue }
-  | { op: 'compute'; path: FieldPath; expression: CompiledExpression }
-  | { op: 'remove'; path: FieldPath }
+  | { op: 'move'; from: KeyPath; to: KeyPath }
+  | { op: 'set'; path: KeyPath; value: JsonValue }
+  | { op: 'compute'; path: KeyPath; expression: CompiledExpression }
+  | { op: 'remove'; path: KeyPath }
   | { op: 'require'; check: CompiledExpression; message: string }
 );
 
@@ -49,11 +49,11 @@ export function compileRule(raw: JsonValue, engine: ExpressionEngine): MappingRu
   switch (op) {
     case 'move': {
       const from = path(raw['move'], 'move');
-      return withWhen({ op: 'move', field: formatFieldPath(from), from, to: path(raw['to'], 'to') });
+      return withWhen({ op: 'move', field: displayPath(from), from, to: path(raw['to'], 'to') });
     }
     case 'remove': {
       const target = path(raw['remove'], 'remove');
-      return withWhen({ op: 'remove', field: formatFieldPath(target), path: target });
+      return withWhen({ op: 'remove', field: displayPath(target), path: target });
     }
     case 'require': {
       const field = raw['field'];
@@ -67,7 +67,7 @@ export function compileRule(raw: JsonValue, engine: ExpressionEngine): MappingRu
       const hasValue = raw['value'] !== undefined;
       const hasExpression = raw['expression'] !== undefined;
       if (hasValue === hasExpression) throw new Error('a set rule needs exactly one of value (a constant) or expression (CEL)');
-      const field = formatFieldPath(target);
+      const field = displayPath(target);
       if (hasValue) return withWhen({ op: 'set', field, path: target, value: deepCopy(raw['value'] as JsonValue) });
       return withWhen({ op: 'compute', field, path: target, expression: compileExpression(raw['expression'], 'expression', engine) });
     }
@@ -135,11 +135,32 @@ function evaluate(expression: CompiledExpression, scope: ExpressionScope, field:
   }
 }
 
-function path(value: JsonValue | undefined, key: string): FieldPath {
+const TOP_LEVEL_RESERVED = new Set(['apiVersion', 'kind', 'metadata']);
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * path parses a rule's field path (docs/paths.md). Conversion rules name
+ * object fields only (no `[N]`); the object's apiVersion, kind and metadata
+ * are off limits (the converter sets the first two and the apiserver keeps
+ * metadata), and so are `__proto__`, `constructor` and `prototype`.
+ */
+function path(value: JsonValue | undefined, key: string): KeyPath {
   if (typeof value !== 'string') throw new Error(`${key}: must be a field path string`);
-  const parsed = parseFieldPath(value);
-  if (typeof parsed === 'string') throw new Error(`${key}: ${parsed}`);
-  return parsed;
+  let segments: readonly PathSegment[];
+  try {
+    ({ segments } = parseObjectPath(value));
+  } catch (err) {
+    if (err instanceof ObjectPathError) throw new Error(`${key}: ${err.detail}`, { cause: err });
+    throw err;
+  }
+  const keys: string[] = [];
+  for (const segment of segments) {
+    if (typeof segment === 'number') throw new Error(`${key}: ${JSON.stringify(value)}: conversion rules name object fields, not list items ([${segment}])`);
+    if (PROTOTYPE_KEYS.has(segment)) throw new Error(`${key}: segment ${JSON.stringify(segment)} is not allowed`);
+    keys.push(segment);
+  }
+  if (TOP_LEVEL_RESERVED.has(keys[0] as string)) throw new Error(`${key}: ${keys[0]} is managed by the converter and the apiserver, not by rules`);
+  return keys;
 }
 
 function compileExpression(value: JsonValue | undefined, key: string, engine: ExpressionEngine, resultType?: string): CompiledExpression {

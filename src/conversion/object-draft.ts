@@ -1,7 +1,7 @@
 import { hasOwn, setOwn } from '../kube/safe-object.js';
 import { isJsonObject } from '../kube/types.js';
 import type { JsonObject, JsonValue } from '../kube/types.js';
-import type { FieldPath } from './object-path.js';
+import type { KeyPath } from '../kube/object-path.js';
 
 /**
  * ObjectDraft edits an object copy-on-write: the base is never modified;
@@ -12,11 +12,11 @@ import type { FieldPath } from './object-path.js';
  */
 export interface ObjectDraft {
   /** get returns the current value at path, or undefined. */
-  get(path: FieldPath): JsonValue | undefined;
+  get(path: KeyPath): JsonValue | undefined;
   /** set puts value at path, replacing non-objects on the way by objects. */
-  set(path: FieldPath, value: JsonValue): void;
+  set(path: KeyPath, value: JsonValue): void;
   /** remove deletes the value at path; missing steps are fine. */
-  remove(path: FieldPath): void;
+  remove(path: KeyPath): void;
   /** result returns the edited object (the base itself when nothing changed). */
   result(): JsonObject;
 }
@@ -36,7 +36,7 @@ class Draft implements ObjectDraft {
     this.root = base;
   }
 
-  get(path: FieldPath): JsonValue | undefined {
+  get(path: KeyPath): JsonValue | undefined {
     let current: JsonValue = this.root;
     for (const key of path) {
       if (!isJsonObject(current) || !hasOwn(current, key)) return undefined;
@@ -45,11 +45,11 @@ class Draft implements ObjectDraft {
     return current;
   }
 
-  set(path: FieldPath, value: JsonValue): void {
+  set(path: KeyPath, value: JsonValue): void {
     setOwn(this.containerAt(path, path.length - 1), path[path.length - 1] as string, value);
   }
 
-  remove(path: FieldPath): void {
+  remove(path: KeyPath): void {
     const last = path[path.length - 1] as string;
     const parent = path.length === 1 ? this.root : this.get(path.slice(0, -1));
     if (!isJsonObject(parent) || !hasOwn(parent, last)) return;
@@ -73,7 +73,7 @@ class Draft implements ObjectDraft {
   }
 
   /** containerAt returns an owned object at the first `depth` steps of path, copying or creating every step. */
-  private containerAt(path: FieldPath, depth: number): JsonObject {
+  private containerAt(path: KeyPath, depth: number): JsonObject {
     this.root = this.own(this.root);
     let current = this.root;
     for (let i = 0; i < depth; i++) {

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { CONVERSION_DATA_ANNOTATION, MAX_ANNOTATIONS_BYTES, MAX_CONVERSION_DATA_BYTES, putConversionData, takeConversionData } from '../../../src/conversion/conversion-data.js';
 import { ConversionError } from '../../../src/conversion/conversion-error.js';
 import { applyRestorePatch, diffObjects } from '../../../src/conversion/json-diff.js';
-import { fromPointer, toPointer } from '../../../src/conversion/object-path.js';
+import { fromPointer, toPointer } from '../../../src/kube/object-path.js';
 import { deepCopy, deepEqual } from '../../../src/kube/safe-object.js';
 import type { JsonObject } from '../../../src/kube/types.js';
 import { jsonValue } from './schema-arbitrary.js';

@@ -55,6 +55,10 @@ describe('declarative mapping rules', () => {
     assert.deepEqual(mapping([{ set: 'b', expression: 'a' }], upper)({ a: 'x' }), { a: 'x', b: 'X' });
   });
 
+  test('paths use the shared syntax: a quoted key holds dots and slashes', () => {
+    assert.deepEqual(mapping([{ move: 'spec["a.b/c"]', to: 'spec.d' }])({ spec: { 'a.b/c': 1 } }), { spec: { d: 1 } });
+  });
+
   const invalid: Array<[JsonValue, RegExp]> = [
     ['move', /^must be an object$/],
     [{ to: 'a' }, /^must have exactly one of move, set, remove, require \(found none\)$/],
@@ -63,6 +67,7 @@ describe('declarative mapping rules', () => {
     [{ remove: 'metadata.name' }, /^remove: metadata is managed by the converter and the apiserver/],
     [{ remove: 'spec.__proto__' }, /^remove: segment "__proto__" is not allowed$/],
     [{ remove: 'spec..x' }, /^remove: segment "" of "spec..x" must be an identifier$/],
+    [{ remove: 'spec.items[0]' }, /^remove: "spec.items\[0\]": conversion rules name object fields, not list items \(\[0\]\)$/],
     [{ set: 'a' }, /exactly one of value \(a constant\) or expression \(CEL\)/],
     [{ set: 'a', value: 1, expression: '1' }, /exactly one of value/],
     [{ set: 'a', expression: 'object.' }, /^expression: compiling CEL expression: /],
