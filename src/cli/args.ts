@@ -6,6 +6,8 @@
  * project's own sentences, with a "did you mean" for a mistyped flag.
  */
 
+import { parseGoDuration } from '../kube/duration.js';
+
 /** UsageError is a command line that can't be run; main prints its one line, where to get help, and exits 2. */
 export class UsageError extends Error {
   readonly code = 'PCL_ERR_USAGE';
@@ -157,4 +159,12 @@ export function parseLogLevel(value: string | undefined): (typeof LOG_LEVELS)[nu
   if ((LOG_LEVELS as readonly string[]).includes(level)) return level as (typeof LOG_LEVELS)[number];
   const hint = suggest(level, LOG_LEVELS);
   throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}${hint ? ` (did you mean ${hint}?)` : ''}`);
+}
+
+/** parseDurationFlag checks a duration flag: a Go duration (30s, 1m30s, 500ms, 0) that is not negative, in milliseconds. */
+export function parseDurationFlag(value: string | undefined, fallbackMs: number, flag: string): number {
+  if (value === undefined) return fallbackMs;
+  const ms = parseGoDuration(value);
+  if (ms === undefined || ms < 0) throw new UsageError(`${flag} must be a duration like 30s, 1m30s or 500ms, got ${JSON.stringify(value)}`);
+  return ms;
 }

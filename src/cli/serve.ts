@@ -1,19 +1,39 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createMutateHandler, createValidateHandler } from '../admission/handlers.js';
-import { createCelExpressionEngine } from '../conversion/cel-expressions.js';
-import { loadConversions } from '../conversion/conversion-loader.js';
-import { createConversionHandler } from '../conversion/convert-review.js';
-import { createApp } from '../server/app.js';
-import type { ConverterRegistry } from '../conversion/converter-registry.js';
-import { createConvertEndpoint } from '../server/convert-endpoint.js';
-import { createConfigReloader } from '../server/config-reloader.js';
-import { loadRuntimeConfig } from '../server/admission-runtime.js';
-import type { RuntimeConfig, RuntimeSources } from '../server/admission-runtime.js';
-import { ensureDevCertificates } from '../server/certificates.js';
-import { parseFlags, parsePort } from './args.js';
-import { createCliLogger } from './logger.js';
-import { createServeRuntime, SERVE_RUNTIME_FLAGS, SERVE_RUNTIME_USAGE } from './serve-runtime.js';
+import type { Logger } from 'pino';
+import { CERT_FILES, ensureDevCertificates } from '../server/certificates.js';
+import { DEFAULT_METRICS_PORT } from '../server/metrics-server.js';
+import { createServerRuntime } from '../server/runtime.js';
+import type { ServerRuntimeOptions } from '../server/runtime.js';
+import { DEFAULT_DRAIN_MS } from '../server/shutdown.js';
+import { parseDurationFlag, parseFlags, parseLogLevel, parsePort, UsageError } from './args.js';
+import type { FlagValues } from './args.js';
 import { CONTROLLER_FLAGS } from './controller-flags.js';
+import { createCliLogger } from './logger.js';
+import { buildManifests, MANIFEST_FLAGS, manifestOptionsFrom } from './manifests.js';
+import type { ObjectApplier } from './register.js';
+
+/** SERVE_FLAGS is the parseArgs spec of `portcullis serve`. */
+export const SERVE_FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  crds: { type: 'string', multiple: true },
+  policies: { type: 'string', multiple: true },
+  'cert-dir': { type: 'string' },
+  'dns-name': { type: 'string', multiple: true },
+  'log-level': { type: 'string' },
+  'no-dev-certs': { type: 'boolean' },
+  controller: { type: 'boolean' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+  'drain-period': { type: 'string' },
+  'shutdown-delay': { type: 'string' },
+  'cert-reload-interval': { type: 'string' },
+  'deadline-failure': { type: 'string' },
+  register: { type: 'boolean' },
+  ...CONTROLLER_FLAGS,
+  ...MANIFEST_FLAGS,
+} as const;
 
 /** SERVE_USAGE documents `portcullis serve`. */
 export const SERVE_USAGE = `Usage: portcullis serve [flags]
@@ -34,70 +54,81 @@ Flags:
   --controller       also run the companion controller in this process (its
                      flags, e.g. --bindings, --workers, --leader-elect*, are
                      those of 'portcullis controller'; see its --help)
-${SERVE_RUNTIME_USAGE}`;
+  --metrics-port N          plain-HTTP /metrics port, 0 for a free one (default 9090;
+                            when not given and 9090 is taken, serve runs without metrics)
+  --metrics-host ADDR       address for /metrics, e.g. 127.0.0.1 (default 0.0.0.0)
+  --drain-period DUR        longest shutdown after SIGTERM (default 30s)
+  --shutdown-delay DUR      keep serving, not ready, before closing the listener so
+                            endpoints catch up (default 0; the Deployment uses 5s)
+  --cert-reload-interval DUR  periodic certificate re-read besides the watch (default 1m)
+  --deadline-failure P      deny or allow when ?timeout= would pass first (default deny)
+  --register                apply the webhook configurations and CRD conversion stanzas
+                            at start (server-side apply); flags of 'portcullis manifests'
+                            apply (--namespace, --service, ...); caBundle defaults to
+                            <cert-dir>/ca.crt
+  --kubeconfig FILE         cluster for --register (default in-cluster, then $KUBECONFIG)
+Durations are Go's: 30s, 1m30s, 500ms, 0.
+`;
 
-/** runServe starts the webhook server and resolves when it has stopped. */
-export async function runServe(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    crds: { type: 'string', multiple: true },
-    policies: { type: 'string', multiple: true },
-    'cert-dir': { type: 'string' },
-    'dns-name': { type: 'string', multiple: true },
-    'log-level': { type: 'string' },
-    'no-dev-certs': { type: 'boolean' },
-    controller: { type: 'boolean' },
-    ...CONTROLLER_FLAGS,
-    ...SERVE_RUNTIME_FLAGS,
-  });
-  const logger = createCliLogger(values['log-level'] ?? 'info');
-  const port = parsePort(values.port, 8443);
-  const host = values.host ?? '0.0.0.0';
+type ServeValues = FlagValues<typeof SERVE_FLAGS>;
+
+/** ServeDeps are what tests replace: the server-side applier of --register. */
+export interface ServeDeps {
+  applier?: ObjectApplier;
+}
+
+/**
+ * serveOptionsFrom turns serve's flags into the runtime's typed options
+ * (UsageError on a bad value). `--register` becomes the runtime's
+ * afterListen step.
+ */
+export function serveOptionsFrom(values: ServeValues, logger: Logger, deps: ServeDeps = {}): ServerRuntimeOptions {
+  const failure = values['deadline-failure'] ?? 'deny';
+  if (failure !== 'deny' && failure !== 'allow') throw new UsageError(`--deadline-failure must be deny or allow, got ${JSON.stringify(failure)}`);
   const certDir = values['cert-dir'] ?? 'certs';
   const sources = { crdPaths: values.crds ?? ['manifests/crds'], policyPaths: values.policies ?? ['policies'] };
-
-  const runtime = createServeRuntime({ values, logger, host, port, certDir, sources });
-  if (values['no-dev-certs'] !== true) {
-    const { generated } = await ensureDevCertificates(certDir, { dnsNames: values['dns-name'] ?? [] });
-    if (generated) logger.info({ certDir: path.resolve(certDir) }, 'generated development certificates');
-  }
-  // Policies and CRDs reload when their files change; a bad edit keeps the last good set (config-reloader.ts).
-  // Conversions reload with the CRDs and policies (a Conversion's hub defaults to its CRD's storage
-  // version): both load or neither does, so a bad edit keeps the last good converters too.
-  const engine = createCelExpressionEngine();
-  let conversions: ConverterRegistry | undefined;
-  const load = async (s: RuntimeSources): Promise<RuntimeConfig> => {
-    const next = await loadRuntimeConfig(s);
-    const nextConversions = await loadConversions({ policyPaths: s.policyPaths, crds: next.crds.crds, engine });
-    conversions = nextConversions;
-    logger.info({ converters: nextConversions.converters.map((c) => `${c.group}/${c.kind}`) }, 'conversions loaded');
-    return next;
-  };
-  const reloader = createConfigReloader({ sources, logger, registry: runtime.registry, load });
-  const config: RuntimeConfig = await reloader.start();
-  logger.info({ crds: config.crds.crds.map((c) => c.metadata.name), policies: config.policies.policies.length }, 'configuration loaded');
-
-  const chain = () => runtime.recordDecisions(reloader.current().chain);
-  const convert = createConvertEndpoint({
-    handler: runtime.countConversions(
-      createConversionHandler({
-        registry: () => conversions as ConverterRegistry,
-        onError: (err, request) => logger.error({ uid: request.uid, err: err.message }, 'converter failed'),
-      }),
-    ),
+  return {
     logger,
-    metrics: runtime.metrics,
-  });
-  const app = createApp({ mutate: createMutateHandler({ chain }), validate: createValidateHandler({ chain }), convert, logger, ...runtime.appOptions });
-  // Listens (HTTPS + metrics), reloads certificates, registers with --register,
-  // and drains gracefully on SIGTERM/SIGINT.
-  try {
-    await runtime.start(app);
-  } catch (err) {
-    reloader.stop(); // or its watchers keep the process alive after the error
-    throw err;
+    sources,
+    host: values.host ?? '0.0.0.0',
+    port: parsePort(values.port, 8443),
+    certDir,
+    certReloadMs: parseDurationFlag(values['cert-reload-interval'], 60_000, '--cert-reload-interval'),
+    metrics: {
+      host: values['metrics-host'] ?? '0.0.0.0',
+      port: parsePort(values['metrics-port'], DEFAULT_METRICS_PORT, '--metrics-port'),
+      optional: values['metrics-port'] === undefined,
+    },
+    drainMs: parseDurationFlag(values['drain-period'], DEFAULT_DRAIN_MS, '--drain-period'),
+    delayMs: parseDurationFlag(values['shutdown-delay'], 0, '--shutdown-delay'),
+    deadlineFailure: failure,
+    afterListen: values.register ? () => register(values, { logger, certDir, sources, applier: deps.applier }) : undefined,
+  };
+}
+
+async function register(values: ServeValues, context: { logger: Logger; certDir: string; sources: ServerRuntimeOptions['sources']; applier?: ObjectApplier }): Promise<void> {
+  const { logger } = context;
+  const caBundleFile = values['ca-bundle'] ?? path.join(context.certDir, CERT_FILES.caCert);
+  const manifestOptions = await manifestOptionsFrom({ ...values, 'ca-bundle': undefined });
+  manifestOptions.caBundle = await readFile(caBundleFile, 'utf8').catch(() => undefined);
+  if (manifestOptions.caBundle === undefined) logger.warn({ caBundleFile }, 'no CA file: registering without a caBundle');
+  const { manifests } = await buildManifests(context.sources, manifestOptions);
+  // Loaded only here: @kubernetes/client-node costs ~50 MiB of RSS and seconds of start-up.
+  const { createServerSideApplier, registerWebhooks } = await import('./register.js');
+  await registerWebhooks({ manifests, apply: context.applier ?? createServerSideApplier({ kubeconfig: values.kubeconfig }), logger });
+}
+
+/** runServe starts the webhook server and resolves with the exit status when it has stopped. */
+export async function runServe(argv: string[], deps: ServeDeps = {}): Promise<number> {
+  const { values } = parseFlags(argv, SERVE_FLAGS);
+  const logger = createCliLogger(parseLogLevel(values['log-level']));
+  const options = serveOptionsFrom(values, logger, deps);
+  if (values['no-dev-certs'] !== true) {
+    const { generated } = await ensureDevCertificates(options.certDir, { dnsNames: values['dns-name'] ?? [] });
+    if (generated) logger.info({ certDir: path.resolve(options.certDir) }, 'generated development certificates');
   }
+  const runtime = createServerRuntime(options);
+  await runtime.start();
   // The controller is loaded only when asked for: its Kubernetes client costs
   // tens of MiB and seconds of start-up that a plain webhook server needn't pay.
   const controller = values.controller
@@ -106,7 +137,6 @@ export async function runServe(argv: string[]): Promise<number> {
   controller?.start();
   const code = await runtime.stopped();
   await controller?.stop(); // releases the Lease so a standby takes over at once
-  reloader.stop();
   logger.flush();
   return code;
 }

@@ -3,6 +3,7 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { AdmissionHandler } from '../admission/handlers.js';
+import type { Clock } from '../kube/clock.js';
 import { createAdmissionEndpoint } from './admission-endpoint.js';
 import type { DeadlineOptions } from './deadline.js';
 import { statusBody } from './error-status.js';
@@ -26,6 +27,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** deadline says how to answer when the apiserver's ?timeout= would pass before evaluation ends; default deny. */
   deadline?: DeadlineOptions;
+  /** clock measures the admission deadlines and latency; default monotonicClock. */
+  clock?: Clock;
 }
 
 /**
@@ -42,7 +45,7 @@ export function createApp(options: AppOptions): RequestListener {
   app.disable('etag');
   app.set('json spaces', 0);
   const metrics = options.metrics ?? noopWebhookMetrics;
-  const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit, deadline: options.deadline };
+  const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit, deadline: options.deadline, clock: options.clock };
   const webhooks = new Map<string, RawEndpoint>([
     ['/mutate', createAdmissionEndpoint({ ...common, webhook: 'mutate', handler: options.mutate })],
     ['/validate', createAdmissionEndpoint({ ...common, webhook: 'validate', handler: options.validate })],

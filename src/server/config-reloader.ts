@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { Counter } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { monotonicClock } from '../kube/clock.js';
+import type { Clock } from '../kube/clock.js';
 import { loadRuntimeConfig } from './admission-runtime.js';
 import type { RuntimeConfig, RuntimeSources } from './admission-runtime.js';
 
@@ -12,27 +14,29 @@ import type { RuntimeConfig, RuntimeSources } from './admission-runtime.js';
 export type WatchFunction = (target: string, options: { recursive: boolean }, listener: (event: string, file: string | null) => void) => Pick<FSWatcher, 'close' | 'on'>;
 
 /** ConfigReloaderOptions configures createConfigReloader. */
-export interface ConfigReloaderOptions {
+export interface ConfigReloaderOptions<C extends RuntimeConfig = RuntimeConfig> {
   sources: RuntimeSources;
   logger: Logger;
   /** registry receives portcullis_policy_reload_errors_total and portcullis_policy_reloads_total. */
   registry: Registry;
   /** load compiles a configuration; default loadRuntimeConfig. */
-  load?: (sources: RuntimeSources) => Promise<RuntimeConfig>;
+  load?: (sources: RuntimeSources) => Promise<C>;
   /** debounceMs waits for a burst of file events (an editor's save, a ConfigMap swap) to settle; default 300 ms. */
   debounceMs?: number;
   /** watch enables the file watch (default true); reload() works either way. */
   watch?: boolean;
   /** watchFn replaces fs.watch (tests). */
   watchFn?: WatchFunction;
+  /** clock runs the debounce and re-read timers; default monotonicClock. */
+  clock?: Clock;
 }
 
 /** ConfigReloader keeps the RuntimeConfig in step with the policy and CRD files. */
-export interface ConfigReloader {
+export interface ConfigReloader<C extends RuntimeConfig = RuntimeConfig> {
   /** start loads the configuration (throws LoadError when it can't), then watches the sources. */
-  start(): Promise<RuntimeConfig>;
+  start(): Promise<C>;
   /** current is the configuration in force; a request reads it once, so a swap never splits one. */
-  current(): RuntimeConfig;
+  current(): C;
   /** reload re-reads every source now; resolves true when a new configuration is in force. Never throws. */
   reload(): Promise<boolean>;
   /** stop ends the watches and any pending reload. */
@@ -52,16 +56,17 @@ function counter(registry: Registry, name: string, help: string): Counter {
  * `portcullis_policy_reload_errors_total`. Reloads never overlap: events
  * during a reload cause one more reload after it.
  */
-export function createConfigReloader(options: ConfigReloaderOptions): ConfigReloader {
+export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(options: ConfigReloaderOptions<C>): ConfigReloader<C> {
   const { sources, logger } = options;
-  const load = options.load ?? ((s: RuntimeSources) => loadRuntimeConfig(s));
+  const load = options.load ?? ((s: RuntimeSources) => loadRuntimeConfig(s) as Promise<C>);
   const debounceMs = options.debounceMs ?? 300;
   const watchFn: WatchFunction = options.watchFn ?? ((target, opts, listener) => fsWatch(target, opts, listener));
   const errors = counter(options.registry, 'portcullis_policy_reload_errors_total', 'Policy and CRD reloads that failed; the last good configuration stayed in force.');
   const reloads = counter(options.registry, 'portcullis_policy_reloads_total', 'Policy and CRD reloads that put a new configuration in force.');
-  let config: RuntimeConfig | undefined;
+  let config: C | undefined;
   let watchers: Array<Pick<FSWatcher, 'close'>> = [];
-  let timer: NodeJS.Timeout | undefined;
+  const clock = options.clock ?? monotonicClock;
+  let timer: unknown;
   let running: Promise<boolean> | undefined;
   let again = false;
   let stopped = false;
@@ -103,12 +108,11 @@ export function createConfigReloader(options: ConfigReloaderOptions): ConfigRelo
 
   const schedule = () => {
     if (stopped) return;
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
+    if (timer !== undefined) clock.clearTimeout(timer);
+    timer = clock.setTimeout(() => {
       timer = undefined;
       void reload();
     }, debounceMs);
-    timer.unref?.();
   };
 
   const watchPath = async (target: string) => {
@@ -148,7 +152,7 @@ export function createConfigReloader(options: ConfigReloaderOptions): ConfigRelo
     reload,
     stop() {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
       for (const watcher of watchers) watcher.close();
       watchers = [];
     },

@@ -1,5 +1,7 @@
 import { allow, deny, withWarnings } from '../admission/response.js';
 import type { AdmissionRequest, AdmissionResponse } from '../admission/review.js';
+import type { Clock } from '../kube/clock.js';
+import { parseGoDuration } from '../kube/duration.js';
 
 /**
  * Deadline awareness: the apiserver adds `?timeout=<Go duration>` to every
@@ -31,18 +33,6 @@ export interface Deadline {
   readonly budgetMs: number;
 }
 
-const UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const GO_DURATION = /^(?:(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$/;
-const GO_DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
-
-/** parseGoDuration reads a positive Go duration ("10s", "1m30s", "1.5s", "500ms") into milliseconds; undefined when it isn't one. */
-export function parseGoDuration(text: string): number | undefined {
-  if (text.length === 0 || text.length > 64 || !GO_DURATION.test(text)) return undefined;
-  let total = 0;
-  for (const match of text.matchAll(GO_DURATION_PART)) total += Number(match[1]) * (UNITS_MS[match[2] as string] as number);
-  return Number.isFinite(total) && total > 0 ? total : undefined;
-}
-
 /**
  * computeDeadline returns the deadline of a request that arrived at
  * `arrivedAt`. Because the apiserver rounds its remaining time up to whole
@@ -51,7 +41,8 @@ export function parseGoDuration(text: string): number | undefined {
  * response to travel, but never less than half the timeout.
  */
 export function computeDeadline(timeoutParam: unknown, arrivedAt: number, options: DeadlineOptions = {}): Deadline {
-  const stated = typeof timeoutParam === 'string' ? parseGoDuration(timeoutParam) : undefined;
+  const parsed = typeof timeoutParam === 'string' ? parseGoDuration(timeoutParam) : undefined;
+  const stated = parsed !== undefined && parsed > 0 ? parsed : undefined;
   const timeoutMs = Math.min(stated ?? options.defaultTimeoutMs ?? 10_000, options.maxTimeoutMs ?? 30_000);
   const budgetMs = Math.max(timeoutMs - 1100, timeoutMs / 2);
   return { at: arrivedAt + budgetMs, budgetMs };
@@ -78,23 +69,19 @@ export function deadlineResponse(request: Pick<AdmissionRequest, 'uid'>, failure
  * and when `work` returns a promise, races it against the deadline. It
  * resolves `{ expired: true }` when the failure preference must answer. A
  * synchronous evaluation can't be interrupted; it is bounded by the
- * evaluators themselves.
+ * evaluators themselves. The deadline is on `clock` (the endpoint's).
  */
-export async function answerBeforeDeadline<T>(
-  work: () => T | Promise<T>,
-  deadline: Deadline,
-  now: () => number,
-): Promise<{ expired: false; value: T } | { expired: true }> {
-  if (now() >= deadline.at) return { expired: true };
+export async function answerBeforeDeadline<T>(work: () => T | Promise<T>, deadline: Deadline, clock: Clock): Promise<{ expired: false; value: T } | { expired: true }> {
+  if (clock.now() >= deadline.at) return { expired: true };
   const result = work();
   if (!(result instanceof Promise)) return { expired: false, value: result };
-  let timer: NodeJS.Timeout | undefined;
+  let timer: unknown;
   const expiry = new Promise<{ expired: true }>((resolve) => {
-    timer = setTimeout(() => resolve({ expired: true }), Math.max(0, deadline.at - now()));
+    timer = clock.setTimeout(() => resolve({ expired: true }), Math.max(0, deadline.at - clock.now()));
   });
   try {
     return await Promise.race([result.then((value) => ({ expired: false as const, value })), expiry]);
   } finally {
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
   }
 }

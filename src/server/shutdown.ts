@@ -1,5 +1,7 @@
 import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { monotonicClock, sleep } from '../kube/clock.js';
+import type { Clock } from '../kube/clock.js';
 
 /** DEFAULT_DRAIN_MS is the longest a shutdown takes, from the signal to the last connection closed: 30 s (the pod's terminationGracePeriodSeconds must be larger). */
 export const DEFAULT_DRAIN_MS = 30_000;
@@ -17,10 +19,8 @@ export interface GracefulShutdownOptions {
   /** pollMs is how often idle keep-alive connections are closed while draining; default 50 ms. */
   pollMs?: number;
   logger: Logger;
-  /** sleep waits; injected for tests. */
-  sleep?: (ms: number) => Promise<void>;
-  /** now returns a monotonic time in ms; injected for tests. */
-  now?: () => number;
+  /** clock times the delay, the polls and the drain period; default monotonicClock. */
+  clock?: Clock;
 }
 
 /** ShutdownResult says how a shutdown ended. */
@@ -61,8 +61,9 @@ export function createGracefulShutdown(options: GracefulShutdownOptions): Gracef
   const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
   const delayMs = Math.min(options.delayMs ?? 0, drainMs);
   const pollMs = options.pollMs ?? 50;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const now = options.now ?? (() => performance.now());
+  const clock = options.clock ?? monotonicClock;
+  const now = () => clock.now();
+  const wait = (ms: number) => sleep(clock, ms);
   const { logger } = options;
   const servers: Server[] = [];
   const steps: Array<() => void | Promise<void>> = [];
@@ -84,7 +85,7 @@ export function createGracefulShutdown(options: GracefulShutdownOptions): Gracef
     const started = now();
     draining = true;
     logger.info({ reason, inFlight, delayMs, drainMs }, 'shutting down: readiness is now false');
-    if (delayMs > 0) await sleep(delayMs);
+    if (delayMs > 0) await wait(delayMs);
     let closed = false;
     const allClosed = Promise.all(servers.map(closeServer)).then(() => {
       closed = true;
@@ -94,7 +95,7 @@ export function createGracefulShutdown(options: GracefulShutdownOptions): Gracef
       // Connections that just finished a request are idle now: close them
       // before a client sends another request on them.
       for (const server of servers) server.closeIdleConnections();
-      await Promise.race([allClosed, sleep(Math.min(pollMs, Math.max(1, drainMs - (now() - started))))]);
+      await Promise.race([allClosed, wait(Math.min(pollMs, Math.max(1, drainMs - (now() - started))))]);
     }
     const abandoned = inFlight;
     if (!closed) {

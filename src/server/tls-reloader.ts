@@ -6,6 +6,8 @@ import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import type { SecureContext, SecureContextOptions, Server as TlsServer } from 'node:tls';
 import type { Logger } from 'pino';
+import { realClock } from '../kube/clock.js';
+import type { Clock } from '../kube/clock.js';
 import { PortcullisError } from '../kube/errors.js';
 
 /** CertificateError means the certificate files can't be served (unreadable, unparsable, or key and certificate don't match). */
@@ -30,8 +32,8 @@ export interface TlsReloaderOptions {
   retryMs?: number;
   /** watch enables the folder watch (default true); the periodic re-read always runs. */
   watch?: boolean;
-  /** now returns the wall clock in ms (expiry); default Date.now. */
-  now?: () => number;
+  /** clock runs the re-read timers and tells expiry (wall time); default realClock. */
+  clock?: Clock;
   logger: Logger;
   /** onLoaded is called with the notAfter date each time a new certificate is served (metrics). */
   onLoaded?: (notAfter: Date) => void;
@@ -87,13 +89,13 @@ interface State {
 export function createTlsReloader(options: TlsReloaderOptions): TlsReloader {
   const certPath = path.join(options.certDir, options.certFile ?? 'tls.crt');
   const keyPath = path.join(options.certDir, options.keyFile ?? 'tls.key');
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? realClock;
   const { logger } = options;
   const servers: TlsServer[] = [];
   let state: State | undefined;
   let watcher: FSWatcher | undefined;
-  let interval: NodeJS.Timeout | undefined;
-  let pending: NodeJS.Timeout | undefined;
+  let interval: unknown;
+  let pending: unknown;
   let reading: Promise<boolean> | undefined;
   let stopped = false;
 
@@ -151,12 +153,19 @@ export function createTlsReloader(options: TlsReloaderOptions): TlsReloader {
 
   const schedule = (delayMs: number): void => {
     if (stopped) return;
-    if (pending) clearTimeout(pending);
-    pending = setTimeout(() => {
+    if (pending !== undefined) clock.clearTimeout(pending);
+    pending = clock.setTimeout(() => {
       pending = undefined;
       void reload();
     }, delayMs);
-    pending.unref();
+  };
+
+  const intervalMs = options.intervalMs ?? 60_000;
+  const tick = (): void => {
+    interval = clock.setTimeout(() => {
+      if (stopped) return;
+      void reload().finally(tick);
+    }, intervalMs);
   };
 
   return {
@@ -175,15 +184,14 @@ export function createTlsReloader(options: TlsReloaderOptions): TlsReloader {
           logger.warn({ certDir: options.certDir, err: (err as Error).message }, 'cannot watch the certificate folder; relying on the periodic re-read');
         }
       }
-      interval = setInterval(() => void reload(), options.intervalMs ?? 60_000);
-      interval.unref();
+      tick();
     },
     stop() {
       stopped = true;
       watcher?.close();
       watcher = undefined;
-      if (interval) clearInterval(interval);
-      if (pending) clearTimeout(pending);
+      if (interval !== undefined) clock.clearTimeout(interval);
+      if (pending !== undefined) clock.clearTimeout(pending);
       interval = pending = undefined;
     },
     reload,
@@ -203,7 +211,7 @@ export function createTlsReloader(options: TlsReloaderOptions): TlsReloader {
     current: () => state?.info,
     readiness() {
       if (!state) return { ready: false, reason: 'no certificate loaded' };
-      if (now() >= state.info.notAfter.getTime()) return { ready: false, reason: `serving certificate expired at ${state.info.notAfter.toISOString()}` };
+      if (clock.now() >= state.info.notAfter.getTime()) return { ready: false, reason: `serving certificate expired at ${state.info.notAfter.toISOString()}` };
       return { ready: true };
     },
   };

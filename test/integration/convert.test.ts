@@ -12,6 +12,7 @@ import { createConversionHandler } from '../../src/conversion/convert-review.js'
 import type { ConversionHandler } from '../../src/conversion/convert-review.js';
 import { loadRuntimeConfig } from '../../src/server/admission-runtime.js';
 import { createApp } from '../../src/server/app.js';
+import { monotonicClock } from '../../src/kube/clock.js';
 import { createConvertEndpoint } from '../../src/server/convert-endpoint.js';
 
 async function fixture(name: string): Promise<Record<string, any>> {
@@ -35,7 +36,7 @@ async function createConvertApp(options: { handler?: ConversionHandler; bodyLimi
   const app = createApp({
     mutate: createMutateHandler({ chain }),
     validate: createValidateHandler({ chain }),
-    convert: createConvertEndpoint({ handler, logger, bodyLimit: options.bodyLimit, now: () => 0 }),
+    convert: createConvertEndpoint({ handler, logger, bodyLimit: options.bodyLimit, clock: { ...monotonicClock, now: () => 0 } }),
     logger,
   });
   return { app, logs };

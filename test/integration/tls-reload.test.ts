@@ -11,6 +11,7 @@ import { issueCa, issueServingCertificate } from '../../src/server/certificates.
 import type { KeyPair } from '../../src/server/certificates.js';
 import { createHttpsListener } from '../../src/server/https-server.js';
 import type { HttpsListener } from '../../src/server/https-server.js';
+import { realClock } from '../../src/kube/clock.js';
 import { createTlsReloader } from '../../src/server/tls-reloader.js';
 import type { TlsReloader } from '../../src/server/tls-reloader.js';
 import { createCoreApp, fixture } from './support/core-app.js';
@@ -173,12 +174,12 @@ describe('certificate hot reload', () => {
     try {
       await writeFile(path.join(plain, 'tls.crt'), pairA.cert);
       await writeFile(path.join(plain, 'tls.key'), pairA.key);
-      let clock = Date.now();
-      const reloader = createTlsReloader({ certDir: plain, logger: silent, watch: false, now: () => clock });
+      let wall = Date.now();
+      const reloader = createTlsReloader({ certDir: plain, logger: silent, watch: false, clock: { ...realClock, now: () => wall } });
       assert.equal(reloader.readiness().ready, false, 'not ready before start');
       await reloader.start();
       assert.deepEqual(reloader.readiness(), { ready: true });
-      clock = (reloader.current()?.notAfter.getTime() ?? 0) + 1;
+      wall = (reloader.current()?.notAfter.getTime() ?? 0) + 1;
       const state = reloader.readiness();
       assert.equal(state.ready, false);
       assert.match(state.reason ?? '', /expired/);

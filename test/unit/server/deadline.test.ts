@@ -1,22 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { answerBeforeDeadline, computeDeadline, deadlineResponse, parseGoDuration } from '../../../src/server/deadline.js';
-
-describe('parseGoDuration', () => {
-  it('reads the durations the apiserver writes and compound Go durations', () => {
-    assert.equal(parseGoDuration('10s'), 10_000);
-    assert.equal(parseGoDuration('1m30s'), 90_000);
-    assert.equal(parseGoDuration('1.5s'), 1500);
-    assert.equal(parseGoDuration('500ms'), 500);
-    assert.equal(parseGoDuration('250000us'), 250);
-  });
-
-  it('rejects what is not a positive Go duration', () => {
-    for (const bad of ['', '10', 's', '-1s', '0s', '10x', '1s ', ' 1s', '1e3s', '9'.repeat(70) + 's']) {
-      assert.equal(parseGoDuration(bad), undefined, bad);
-    }
-  });
-});
+import { monotonicClock } from '../../../src/kube/clock.js';
+import { answerBeforeDeadline, computeDeadline, deadlineResponse } from '../../../src/server/deadline.js';
 
 describe('computeDeadline', () => {
   it('keeps a second plus a margin back because the apiserver rounds its remaining time up', () => {
@@ -60,25 +45,25 @@ describe('deadlineResponse', () => {
 describe('answerBeforeDeadline', () => {
   it('does not start the work once the deadline has passed', async () => {
     let ran = false;
-    const outcome = await answerBeforeDeadline(() => (ran = true), { at: 10, budgetMs: 10 }, () => 11);
+    const outcome = await answerBeforeDeadline(() => (ran = true), { at: 10, budgetMs: 10 }, { ...monotonicClock, now: () => 11 });
     assert.deepEqual(outcome, { expired: true });
     assert.equal(ran, false);
   });
 
   it('returns a synchronous result as it is', async () => {
-    assert.deepEqual(await answerBeforeDeadline(() => 42, { at: 10, budgetMs: 10 }, () => 0), { expired: false, value: 42 });
+    assert.deepEqual(await answerBeforeDeadline(() => 42, { at: 10, budgetMs: 10 }, { ...monotonicClock, now: () => 0 }), { expired: false, value: 42 });
   });
 
   it('answers at the deadline when asynchronous work is slower', async () => {
-    const start = performance.now();
+    const start = monotonicClock.now();
     const slow = () => new Promise<string>((resolve) => setTimeout(() => resolve('late'), 1000));
-    const outcome = await answerBeforeDeadline(slow, { at: start + 50, budgetMs: 50 }, () => performance.now());
+    const outcome = await answerBeforeDeadline(slow, { at: start + 50, budgetMs: 50 }, monotonicClock);
     assert.deepEqual(outcome, { expired: true });
-    assert.ok(performance.now() - start < 500);
+    assert.ok(monotonicClock.now() - start < 500);
   });
 
   it('returns asynchronous work that finishes in time', async () => {
-    const outcome = await answerBeforeDeadline(() => Promise.resolve('done'), { at: performance.now() + 1000, budgetMs: 1000 }, () => performance.now());
+    const outcome = await answerBeforeDeadline(() => Promise.resolve('done'), { at: monotonicClock.now() + 1000, budgetMs: 1000 }, monotonicClock);
     assert.deepEqual(outcome, { expired: false, value: 'done' });
   });
 });

@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Clock } from '../kube/clock.js';
+import { monotonicClock } from '../kube/clock.js';
+import type { JsonValue } from '../kube/types.js';
+import { errorStatus } from './error-status.js';
+import { sendJson } from './raw-http.js';
+import type { RawEndpoint } from './raw-http.js';
+import { readJsonBody } from './read-json-body.js';
+import type { WebhookMetrics } from './webhook-metrics.js';
+
+/** ReviewAnswer is what an endpoint sends for one review (HTTP 200) and what its log line adds. */
+export interface ReviewAnswer {
+  /** body is the whole review sent back (an AdmissionReview or a ConversionReview). */
+  body: unknown;
+  /** log holds the fields of the one info line per review: ids, decision, counts; never object contents. */
+  log: Record<string, unknown>;
+}
+
+/** ReviewContext is what an endpoint knows of the HTTP request besides the review. */
+export interface ReviewContext {
+  /** started is when the request arrived, on the endpoint's clock. */
+  started: number;
+  /** url is the request's path and query (the apiserver's `?timeout=`). */
+  url: string | undefined;
+}
+
+/** ReviewEndpointOptions configures createReviewEndpoint: the HTTP skeleton plus what differs per review kind. */
+export interface ReviewEndpointOptions<Review> {
+  /** webhook names the route in logs and metrics ("mutate", "validate", "convert"). */
+  webhook: string;
+  /** kind words the log messages: "admission" gives "admission review", "bad admission request", "admission handler failed". */
+  kind: string;
+  /** parse turns the JSON body into a review or throws a PortcullisError (answered with its 4xx status). */
+  parse(body: JsonValue): Review;
+  /** answer decides the review; may be synchronous. A throw is a bug: it is logged and answered by failed(). */
+  answer(review: Review, context: ReviewContext): ReviewAnswer | Promise<ReviewAnswer>;
+  /** failed answers a review whose answer() threw (still echoing its uid and apiVersion). */
+  failed(review: Review): ReviewAnswer;
+  /** uidOf names the review in the error log. */
+  uidOf(review: Review): string;
+  logger: Logger;
+  metrics: WebhookMetrics;
+  /** bodyLimit is the largest body in bytes; default 7 MiB (readJsonBody). */
+  bodyLimit?: number;
+  /** clock measures latency and deadlines; default monotonicClock. */
+  clock?: Clock;
+}
+
+/**
+ * createReviewEndpoint is the one HTTP skeleton of /mutate, /validate and
+ * /convert, on node's own request and response (no express on the hot path:
+ * raw-http.ts). It counts the request, reads and parses the body once (bad
+ * input gets our 4xx convention, errorStatus), calls answer() (a throw
+ * becomes failed(): handlers never throw past the HTTP layer), sends the
+ * review with HTTP 200 and writes one info line per review.
+ */
+export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Review>): RawEndpoint {
+  const clock = options.clock ?? monotonicClock;
+  const { logger, metrics, webhook } = options;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = clock.now();
+    const done = metrics.requestStarted(webhook);
+    let review: Review;
+    try {
+      review = options.parse(await readJsonBody(req, options.bodyLimit));
+    } catch (err) {
+      const { httpStatus, body } = errorStatus(err);
+      logger.info({ webhook, code: httpStatus, err: (err as Error).message }, `bad ${options.kind} request`);
+      sendJson(res, httpStatus, body);
+      done(httpStatus);
+      return;
+    }
+    let answer: ReviewAnswer;
+    try {
+      const pending = options.answer(review, { started, url: req.url });
+      answer = pending instanceof Promise ? await pending : pending;
+    } catch (err) {
+      logger.error({ webhook, uid: options.uidOf(review), err: (err as Error).message, stack: (err as Error).stack }, `${options.kind} handler failed`);
+      answer = options.failed(review);
+    }
+    sendJson(res, 200, answer.body);
+    done(200);
+    logger.info({ webhook, ...answer.log, latencyMs: Math.round((clock.now() - started) * 1000) / 1000 }, `${options.kind} review`);
+  };
+}
