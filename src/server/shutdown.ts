@@ -2,6 +2,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import type { Logger } from 'pino';
 import { monotonicClock, sleep } from '../kube/clock.js';
 import type { Clock } from '../kube/clock.js';
+import { createConnectionTracker } from './connection-tracker.js';
 
 /** DEFAULT_DRAIN_MS is the longest a shutdown takes, from the signal to the last connection closed: 30 s (the pod's terminationGracePeriodSeconds must be larger). */
 export const DEFAULT_DRAIN_MS = 30_000;
@@ -18,6 +19,13 @@ export interface GracefulShutdownOptions {
   delayMs?: number;
   /** pollMs is how often idle keep-alive connections are closed while draining; default 50 ms. */
   pollMs?: number;
+  /**
+   * idleGraceMs is how long, once the listener has closed, a connection that
+   * has not sent a request (still in its TLS handshake, or silent after it)
+   * may stay before it is closed as idle; default 1 s (a real client sends
+   * its request right after the handshake).
+   */
+  idleGraceMs?: number;
   logger: Logger;
   /** clock times the delay, the polls and the drain period; default monotonicClock. */
   clock?: Clock;
@@ -65,7 +73,9 @@ export function createGracefulShutdown(options: GracefulShutdownOptions): Gracef
   const now = () => clock.now();
   const wait = (ms: number) => sleep(clock, ms);
   const { logger } = options;
+  const idleGraceMs = options.idleGraceMs ?? 1000;
   const servers: Server[] = [];
+  const connections = createConnectionTracker(clock);
   const steps: Array<() => void | Promise<void>> = [];
   let inFlight = 0;
   let draining = false;
@@ -93,14 +103,18 @@ export function createGracefulShutdown(options: GracefulShutdownOptions): Gracef
     logger.info({ inFlight }, 'listeners closed; draining connections');
     while (!closed && now() - started < drainMs) {
       // Connections that just finished a request are idle now: close them
-      // before a client sends another request on them.
+      // before a client sends another request on them. Connections that
+      // never sent one (a TCP connection that never starts TLS, a TLS
+      // connection silent after its handshake) go after the grace period.
       for (const server of servers) server.closeIdleConnections();
+      connections.closeIdle(idleGraceMs);
       await Promise.race([allClosed, wait(Math.min(pollMs, Math.max(1, drainMs - (now() - started))))]);
     }
     const abandoned = inFlight;
     if (!closed) {
       logger.warn({ abandoned }, 'drain period over; closing the remaining connections');
       for (const server of servers) server.closeAllConnections();
+      connections.destroyAll();
       await allClosed;
     }
     for (const step of steps) {
@@ -119,8 +133,10 @@ export function createGracefulShutdown(options: GracefulShutdownOptions): Gracef
     track(listener) {
       return (req: IncomingMessage, res: ServerResponse) => {
         inFlight += 1;
+        const idle = connections.requestStarted(req.socket);
         res.once('close', () => {
           inFlight -= 1;
+          idle();
         });
         if (draining) res.setHeader('connection', 'close');
         listener(req, res);
@@ -128,6 +144,7 @@ export function createGracefulShutdown(options: GracefulShutdownOptions): Gracef
     },
     addServer(server) {
       servers.push(server);
+      connections.watch(server);
     },
     onStopped(step) {
       steps.push(step);

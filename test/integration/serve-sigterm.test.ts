@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
@@ -10,6 +9,8 @@ import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { issueServingCertificate } from '../../src/server/certificates.js';
 import { fixture } from './support/core-app.js';
+import { startServe } from './support/serve-process.js';
+import type { ServeProcess } from './support/serve-process.js';
 
 /*
  * The real `portcullis serve` process picks up a rewritten certificate
@@ -48,30 +49,19 @@ function get(url: string, ca?: Buffer): Promise<{ status: number; body: string }
 describe('the real portcullis serve process: certificate reload, SIGTERM under load, metrics', () => {
   let dir: string;
   let child: ChildProcess;
-  let logs = '';
+  let server: ServeProcess;
   let port = 0;
   let metricsPort = 0;
   let ca: Buffer;
-  const exited = () => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  const exited = () => server.exited();
+  const logsOf = () => server.logs();
 
   before(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'portcullis-sigterm-'));
-    const args = ['--import', 'tsx', 'src/main.ts', 'serve', '--host=127.0.0.1', '--port=0', `--cert-dir=${dir}`, '--metrics-host=127.0.0.1', '--metrics-port=0', '--shutdown-delay=1s', '--drain-period=10s'];
-    child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout?.setEncoding('utf8').on('data', (c: string) => (logs += c));
-    child.stderr?.setEncoding('utf8').on('data', (c: string) => (logs += c));
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline && child.exitCode === null) {
-      const line = logs.split('\n').find((l) => l.includes('"msg":"listening"'));
-      if (line) {
-        const entry = JSON.parse(line) as { port: number; metricsPort: number };
-        port = entry.port;
-        metricsPort = entry.metricsPort;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.ok(port > 0, `server did not start: ${logs}`);
+    server = await startServe(['--host=127.0.0.1', '--port=0', `--cert-dir=${dir}`, '--metrics-host=127.0.0.1', '--metrics-port=0', '--shutdown-delay=1s', '--drain-period=10s']);
+    child = server.child;
+    port = server.port;
+    metricsPort = server.metricsPort ?? 0;
     ca = await readFile(path.join(dir, 'ca.crt'));
   });
 
@@ -177,6 +167,7 @@ describe('the real portcullis serve process: certificate reload, SIGTERM under l
     // on connections the server never took a request from: refused once the
     // listener closed, or reset while new and idle (in a cluster the
     // shutdown delay lets endpoints stop sending them first).
+    const logs = logsOf();
     const complete = logs.split('\n').find((l) => l.includes('"msg":"shutdown complete"'));
     assert.ok(complete, logs.slice(-2000));
     assert.equal(JSON.parse(complete).abandoned, 0);

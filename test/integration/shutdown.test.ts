@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { once } from 'node:events';
 import { Agent, request as httpsRequest } from 'node:https';
+import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -145,6 +148,28 @@ describe('graceful shutdown', () => {
     assert.equal(result.abandoned, 1);
     assert.ok(performance.now() - started < 1500);
     assert.equal(await hung, 'ECONNRESET');
+  });
+
+  it('closes connections that never sent a request (TCP that never starts TLS, TLS silent after its handshake) and drains well within the drain period', { timeout: 20_000 }, async () => {
+    const drainMs = 8000;
+    const shutdown = createGracefulShutdown({ logger: silent, drainMs, idleGraceMs: 200 });
+    const listener = createHttpsListener({ app: shutdown.track(await createCoreApp()), tls, host: '127.0.0.1', port: 0 });
+    shutdown.addServer(listener.server);
+    const { port } = await listener.listen();
+    const plain = netConnect(port, '127.0.0.1');
+    await once(plain, 'connect');
+    const secure = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost' });
+    await once(secure, 'secureConnect');
+    const closed = Promise.all([once(plain, 'close'), once(secure, 'close')]);
+    plain.on('error', () => undefined);
+    secure.on('error', () => undefined);
+
+    const result = await shutdown.shutdown('test');
+    await closed;
+    assert.equal(result.drained, true);
+    assert.equal(result.abandoned, 0);
+    assert.ok(result.elapsedMs < drainMs, `the idle connections held the shutdown for ${result.elapsedMs} ms of a ${drainMs} ms drain period`);
+    assert.equal(listener.server.listening, false);
   });
 
   it('runs the shutdown once however often it is asked', async () => {
