@@ -1,4 +1,5 @@
 import type { Environment } from '@marcbachmann/cel-js';
+import { PortcullisError } from '../kube/errors.js';
 
 /**
  * CelLibrary is one group of CEL functions added to the shared environment
@@ -20,10 +21,8 @@ export interface CelLibrary {
 }
 
 /** CelRuntimeError is what library functions throw for bad arguments; CEL reports it as an evaluation error. */
-export class CelRuntimeError extends Error {
-  readonly code = 'PCL_ERR_CEL_RUNTIME';
+export class CelRuntimeError extends PortcullisError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CelRuntimeError';
+    super('PCL_ERR_CEL_RUNTIME', message);
   }
 }

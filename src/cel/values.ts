@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
+import { PortcullisError } from '../kube/errors.js';
 
 /** CelInputStats describes the size of the data handed to a CEL program, for the cost bound. */
 export interface CelInputStats {
@@ -63,11 +64,9 @@ function setData(out: Record<string, unknown>, key: string, value: unknown): voi
 }
 
 /** CelValueError reports a CEL result that has no JSON form (a type, a function). */
-export class CelValueError extends Error {
-  readonly code = 'PCL_ERR_CEL_VALUE';
+export class CelValueError extends PortcullisError {
   constructor(message: string) {
-    super(message);
-    this.name = 'CelValueError';
+    super('PCL_ERR_CEL_VALUE', message);
   }
 }
 

@@ -1,3 +1,5 @@
+import { PortcullisError } from '../kube/errors.js';
+
 /**
  * The shared command-line parser. It follows kubectl's (pflag's) rules, which
  * node:util parseArgs doesn't quite: a boolean flag takes no value but accepts
@@ -9,11 +11,9 @@
 import { parseGoDuration } from '../kube/duration.js';
 
 /** UsageError is a command line that can't be run; main prints its one line, where to get help, and exits 2. */
-export class UsageError extends Error {
-  readonly code = 'PCL_ERR_USAGE';
+export class UsageError extends PortcullisError {
   constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+    super('PCL_ERR_USAGE', message);
   }
 }
 

@@ -14,6 +14,7 @@ import type { YamlDocument } from '../kube/yaml-documents.js';
 import { loadRuntimeConfig } from '../server/admission-runtime.js';
 import type { RuntimeConfig, RuntimeSources } from '../server/admission-runtime.js';
 import { UsageError } from './args.js';
+import { PortcullisError } from '../kube/errors.js';
 
 /**
  * What the offline commands (test, review, manifests) load, and how they
@@ -41,12 +42,10 @@ export const SOURCE_USAGE = `  --crds PATH        CRD YAML file or folder, repea
 `;
 
 /** LoadErrors reports every problem found in a configuration at once; its message has one line per problem. */
-export class LoadErrors extends Error {
-  readonly code = 'PCL_ERR_LOAD';
+export class LoadErrors extends PortcullisError {
   readonly errors: readonly Error[];
   constructor(errors: readonly Error[]) {
-    super(errors.length === 1 ? (errors[0] as Error).message : `${errors.length} problems:\n${errors.map((e) => `  ${e.message}`).join('\n')}`);
-    this.name = 'LoadErrors';
+    super('PCL_ERR_LOAD', errors.length === 1 ? (errors[0] as Error).message : `${errors.length} problems:\n${errors.map((e) => `  ${e.message}`).join('\n')}`);
     this.errors = errors;
   }
 }

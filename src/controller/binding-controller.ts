@@ -4,7 +4,7 @@ import { isJsonObject } from '../kube/types.js';
 import type { ApiClient } from './api-client.js';
 import type { Binding } from './binding.js';
 import type { Clock } from './clock.js';
-import { errorMessage } from './errors.js';
+import { errorMessage } from '../kube/errors.js';
 import type { EventRecorder } from './events.js';
 import { createInformer } from './informer.js';
 import type { ControllerMetrics } from './metrics.js';

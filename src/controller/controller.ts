@@ -6,7 +6,7 @@ import { runBindingController, type QueueTuning } from './binding-controller.js'
 import { reconcileBindingRecord } from './binding-teardown.js';
 import { realClock, sleep, type Clock } from './clock.js';
 import { withWriteCounting } from './counting-client.js';
-import { errorMessage } from './errors.js';
+import { errorMessage } from '../kube/errors.js';
 import { createEventRecorder } from './events.js';
 import { createLeaderElector } from './leader-election.js';
 import { createControllerMetrics } from './metrics.js';

@@ -11,7 +11,7 @@ export class ApiRequestError extends PortcullisError {
   readonly reason: string;
 
   constructor(statusCode: number, reason: string, message: string, options?: { cause?: unknown }) {
-    super('PCL_ERR_API_REQUEST', statusCode || 500, message, options);
+    super('PCL_ERR_API_REQUEST', message, { ...options, httpStatus: statusCode || 500 });
     this.statusCode = statusCode;
     this.reason = reason;
   }
@@ -20,19 +20,16 @@ export class ApiRequestError extends PortcullisError {
 /** BindingError is an invalid ControllerBinding document (rejected at load time). */
 export class BindingError extends PortcullisError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('PCL_ERR_BINDING', 500, message, options);
+    super('PCL_ERR_BINDING', message, options);
   }
 }
 
 /** LeaderElectionError is a misconfigured leader election (e.g. renew deadline not below lease duration). */
 export class LeaderElectionError extends PortcullisError {
   constructor(message: string) {
-    super('PCL_ERR_LEADER_ELECTION', 500, message);
+    super('PCL_ERR_LEADER_ELECTION', message);
   }
 }
-
-/** CONTROLLER_ERROR_CODES lists every code above; the uniqueness test reads it. */
-export const CONTROLLER_ERROR_CODES = ['PCL_ERR_API_REQUEST', 'PCL_ERR_BINDING', 'PCL_ERR_LEADER_ELECTION'] as const;
 
 /** isNotFound tells whether err is an API 404. */
 export function isNotFound(err: unknown): boolean {
@@ -52,9 +49,4 @@ export function isAlreadyExists(err: unknown): boolean {
 /** isGone tells whether err is an API 410 Gone (watch resourceVersion too old). */
 export function isGone(err: unknown): boolean {
   return err instanceof ApiRequestError && err.statusCode === 410;
-}
-
-/** errorMessage returns err.message for errors and String(err) otherwise (never JSON.stringify). */
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

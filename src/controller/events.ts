@@ -3,7 +3,8 @@ import type { JsonObject } from '../kube/types.js';
 import type { ApiClient, ResourceRef } from './api-client.js';
 import { apiVersionOfResource } from './api-client.js';
 import type { Clock } from './clock.js';
-import { errorMessage, isNotFound } from './errors.js';
+import { errorMessage } from '../kube/errors.js';
+import { isNotFound } from './errors.js';
 import { nameOf, namespaceOf, resourceVersionOf, uidOf } from '../kube/object-meta.js';
 
 /**

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { JsonObject } from '../kube/types.js';
 import type { ApiClient, ResourceRef, WatchEvent } from './api-client.js';
 import { sleep, type Clock } from './clock.js';
-import { errorMessage, isGone } from './errors.js';
+import { errorMessage } from '../kube/errors.js';
+import { isGone } from './errors.js';
 import { resourceVersionOf } from '../kube/object-meta.js';
 import { objectKey } from '../kube/object-key.js';
 

@@ -3,7 +3,8 @@ import type { JsonObject } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
 import type { ApiClient, ResourceRef } from './api-client.js';
 import { sleep, type Clock } from './clock.js';
-import { errorMessage, isNotFound, LeaderElectionError } from './errors.js';
+import { errorMessage } from '../kube/errors.js';
+import { isNotFound, LeaderElectionError } from './errors.js';
 import type { ControllerMetrics } from './metrics.js';
 
 /**

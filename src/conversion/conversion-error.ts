@@ -1,3 +1,5 @@
+import { PortcullisError } from '../kube/errors.js';
+
 /**
  * ConversionError reports an object that can't be converted: `field` is the
  * path of the offending field in the object (e.g. `hostPort`), `message` says
@@ -5,13 +7,11 @@
  * namespace/name and answers `result.status: "Failure"`; it never becomes an
  * HTTP error.
  */
-export class ConversionError extends Error {
-  readonly code = 'PCL_ERR_CONVERSION';
+export class ConversionError extends PortcullisError {
   readonly field: string | undefined;
 
   constructor(options: { field?: string; message: string; cause?: unknown }) {
-    super(options.field ? `${options.field}: ${options.message}` : options.message, { cause: options.cause });
-    this.name = 'ConversionError';
+    super('PCL_ERR_CONVERSION', options.field ? `${options.field}: ${options.message}` : options.message, { cause: options.cause });
     this.field = options.field;
   }
 }
@@ -20,6 +20,3 @@ export class ConversionError extends Error {
 export function isConversionError(err: unknown): err is ConversionError {
   return err instanceof ConversionError;
 }
-
-/** CONVERSION_ERROR_CODES lists the codes of this module's errors; a test checks they are unique across the project. */
-export const CONVERSION_ERROR_CODES = ['PCL_ERR_CONVERSION'] as const;

@@ -1,9 +1,10 @@
+import { PortcullisError } from './errors.js';
+
 /**
  * LoadError reports a configuration file (CRD, policy, converter) that can't
  * be used, naming the file, the YAML document index and the field.
  */
-export class LoadError extends Error {
-  readonly code = 'PCL_ERR_LOAD';
+export class LoadError extends PortcullisError {
   readonly file: string;
   readonly documentIndex: number | undefined;
   readonly field: string | undefined;
@@ -12,8 +13,7 @@ export class LoadError extends Error {
     const where = [options.file, options.documentIndex !== undefined ? `document ${options.documentIndex}` : undefined, options.field]
       .filter((part) => part !== undefined && part !== '')
       .join(': ');
-    super(`${where}: ${options.message}`, { cause: options.cause });
-    this.name = 'LoadError';
+    super('PCL_ERR_LOAD', `${where}: ${options.message}`, { cause: options.cause });
     this.file = options.file;
     this.documentIndex = options.documentIndex;
     this.field = options.field;

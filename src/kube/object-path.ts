@@ -1,6 +1,7 @@
 import type { JsonObject, JsonValue } from './types.js';
 import { isJsonObject } from './types.js';
 import { hasOwn, setOwn } from './safe-object.js';
+import { PortcullisError } from './errors.js';
 
 /*
  * The one field-path syntax of every document Portcullis reads (policies,
@@ -26,13 +27,11 @@ export interface ObjectPath {
 }
 
 /** ObjectPathError reports a field path that does not parse; `detail` says why without the path. */
-export class ObjectPathError extends Error {
-  readonly code = 'PCL_ERR_FIELD_PATH';
+export class ObjectPathError extends PortcullisError {
   readonly source: string;
   readonly detail: string;
   constructor(source: string, detail: string) {
-    super(`invalid field path ${JSON.stringify(source)}: ${detail}`);
-    this.name = 'ObjectPathError';
+    super('PCL_ERR_FIELD_PATH', `invalid field path ${JSON.stringify(source)}: ${detail}`);
     this.source = source;
     this.detail = detail;
   }

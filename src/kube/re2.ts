@@ -1,14 +1,13 @@
 import { RE2JS } from 're2js';
+import { errorMessage, PortcullisError } from './errors.js';
 
 /** RE2_CACHE_SIZE bounds how many compiled patterns are kept (patterns can come from request data via CEL). */
 export const RE2_CACHE_SIZE = 500;
 
 /** Re2SyntaxError reports a pattern that RE2 (and so Go and the apiserver) rejects. */
-export class Re2SyntaxError extends Error {
-  readonly code = 'PCL_ERR_PATTERN';
+export class Re2SyntaxError extends PortcullisError {
   constructor(pattern: string, cause: unknown) {
-    super(`invalid pattern ${JSON.stringify(pattern)}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'Re2SyntaxError';
+    super('PCL_ERR_PATTERN', `invalid pattern ${JSON.stringify(pattern)}: ${errorMessage(cause)}`, { cause });
   }
 }
 

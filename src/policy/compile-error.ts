@@ -1,15 +1,15 @@
+import { errorMessage, PortcullisError } from '../kube/errors.js';
+
 /**
  * PolicyCompileError reports a part of a policy that can't be compiled (a
  * bad pattern, CEL expression, schema or field path). `field` is the path in
  * the policy document, e.g. `spec.rules[2].cel.expression`; the loader turns
  * it into a LoadError naming file and document.
  */
-export class PolicyCompileError extends Error {
-  readonly code = 'PCL_ERR_POLICY_COMPILE';
+export class PolicyCompileError extends PortcullisError {
   readonly field: string;
   constructor(field: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PolicyCompileError';
+    super('PCL_ERR_POLICY_COMPILE', message, options);
     this.field = field;
   }
 }
@@ -20,6 +20,6 @@ export function atField<T>(field: string, compile: () => T): T {
     return compile();
   } catch (err) {
     if (err instanceof PolicyCompileError) throw err;
-    throw new PolicyCompileError(field, (err as Error).message, { cause: err });
+    throw new PolicyCompileError(field, errorMessage(err), { cause: err });
   }
 }

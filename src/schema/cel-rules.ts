@@ -13,13 +13,12 @@ import { rewriteCelRule, swapLogicalOperands } from './cel-rewrites.js';
 import { rootCelValue, toCheckedCelValue } from './cel-value.js';
 import { addError } from './validator-context.js';
 import type { Check } from './validator-context.js';
+import { errorMessage, PortcullisError } from '../kube/errors.js';
 
 /** CelRuleError reports an x-kubernetes-validations rule that does not compile. */
-export class CelRuleError extends Error {
-  readonly code = 'PCL_ERR_CEL_RULE';
+export class CelRuleError extends PortcullisError {
   constructor(rule: string, cause: unknown) {
-    super(`x-kubernetes-validations rule ${JSON.stringify(rule)} does not compile: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'CelRuleError';
+    super('PCL_ERR_CEL_RULE', `x-kubernetes-validations rule ${JSON.stringify(rule)} does not compile: ${errorMessage(cause)}`, { cause });
   }
 }
 

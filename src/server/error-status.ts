@@ -7,11 +7,12 @@ const REASONS: Record<number, string> = { 400: 'BadRequest', 413: 'RequestEntity
  * errorStatus turns an error into the HTTP status and metav1.Status body of
  * our bad-input convention: the HTTP status is the error's (400, 413, 415),
  * the body a JSON `Status` with `code`, `reason`, and the message. Anything
- * that is not a PortcullisError is a bug: 500, with a generic message (the
- * detail goes to the log, not to the client).
+ * else (not a PortcullisError, or one whose status is 5xx: docs/errors.md)
+ * is a bug: 500, with a generic message (the detail goes to the log, not to
+ * the client).
  */
 export function errorStatus(err: unknown): { httpStatus: number; body: Status & { kind: 'Status'; apiVersion: 'v1' } } {
-  if (err instanceof PortcullisError) {
+  if (err instanceof PortcullisError && err.httpStatus < 500) {
     return { httpStatus: err.httpStatus, body: statusBody(err.httpStatus, err.message) };
   }
   return { httpStatus: 500, body: statusBody(500, 'internal error') };

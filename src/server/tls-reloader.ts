@@ -13,7 +13,7 @@ import { PortcullisError } from '../kube/errors.js';
 /** CertificateError means the certificate files can't be served (unreadable, unparsable, or key and certificate don't match). */
 export class CertificateError extends PortcullisError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('PCL_ERR_CERTIFICATE', 500, message, options);
+    super('PCL_ERR_CERTIFICATE', message, options);
   }
 }
 

@@ -6,8 +6,7 @@ import { join } from 'node:path';
 import { parseBinding } from '../../../src/controller/binding.js';
 import { loadBindings } from '../../../src/controller/binding-loader.js';
 import { compileFilter } from '../../../src/controller/binding-filter.js';
-import { BindingError, CONTROLLER_ERROR_CODES } from '../../../src/controller/errors.js';
-import { ERROR_CODES } from '../../../src/kube/errors.js';
+import { BindingError } from '../../../src/controller/errors.js';
 import { createMergePatch, isSubset } from '../../../src/controller/merge-patch.js';
 import { loadShippedBinding, service } from './fixture.js';
 
@@ -67,11 +66,6 @@ test('filters: field test, annotation and CEL (evaluation errors mean no match)'
   assert.equal(cel(service('a')), true);
   assert.equal(cel({ metadata: { name: 'x' } }), false, 'missing field is not a match, not a crash');
   assert.throws(() => compileFilter({ cel: 'object.spec.type ==' }), BindingError);
-});
-
-test('error codes are unique across the project', () => {
-  const all = [...ERROR_CODES, ...CONTROLLER_ERROR_CODES];
-  assert.equal(new Set(all).size, all.length);
 });
 
 test('merge patches null removed keys, replace arrays, and are undefined when equal', () => {

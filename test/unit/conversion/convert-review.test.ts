@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { CONVERSION_DATA_ANNOTATION } from '../../../src/conversion/conversion-data.js';
-import { CONVERSION_ERROR_CODES, ConversionError } from '../../../src/conversion/conversion-error.js';
+import { ConversionError } from '../../../src/conversion/conversion-error.js';
 import { createConverterRegistry } from '../../../src/conversion/converter-registry.js';
 import { createConversionHandler, objectName } from '../../../src/conversion/convert-review.js';
 import { createKindConverter } from '../../../src/conversion/kind-converter.js';
-import { ERROR_CODES } from '../../../src/kube/errors.js';
 import type { JsonObject } from '../../../src/kube/types.js';
 
 /** A hub v2 with `size`, a spoke v1 with `sizeGi` (renamed) and no `color`. */
@@ -86,9 +85,4 @@ describe('the conversion handler', () => {
     assert.equal(objectName({ metadata: { name: 'a', namespace: 'n' } }), 'n/a');
     assert.equal(objectName({ metadata: {} }), '<unnamed>');
   });
-});
-
-test('conversion error codes are unique across the project', () => {
-  const all = [...ERROR_CODES, ...CONVERSION_ERROR_CODES];
-  assert.equal(new Set(all).size, all.length);
 });
