@@ -1,0 +1,4 @@
+declare module 'virtual:playground-examples' {
+  const examples: unknown;
+  export default examples;
+}
