@@ -73,6 +73,13 @@ const COMMANDS: Record<string, CommandEntry> = {
       return { usage: m.MANIFESTS_USAGE, run: (argv) => m.runManifests(argv, io) };
     },
   },
+  playground: {
+    summary: 'Serve the browser playground on localhost (the engine runs in the page)',
+    load: async () => {
+      const m = await import('./cli/playground.js');
+      return { usage: m.PLAYGROUND_USAGE, run: (argv) => m.runPlayground(argv, io) };
+    },
+  },
   version: {
     summary: 'Print the version',
     load: async () => ({ usage: 'Usage: portcullis version\n\nPrint the version of portcullis.\n', run: printVersion }),

@@ -15,30 +15,38 @@ export function escapeRe2(text: string): string {
  * (allowed, code, reason, the exact message, warnings, patch).
  */
 export function policyTestCaseYaml(input: PlaygroundCase, outcome: AdmissionOutcome, name: string): string {
-  const testCase: JsonObject = { name };
   const object = firstDocument(input.object);
-  if (object && object['kind'] === 'AdmissionReview') testCase['review'] = object;
-  else {
-    if (object) testCase['object'] = object;
-    const old = firstDocument(input.oldObject);
-    if (old) testCase['oldObject'] = old;
-    if (input.operation !== '') testCase['operation'] = input.operation;
-    if (input.user !== '') testCase['user'] = input.user;
-    if (input.groups.length > 0) testCase['groups'] = input.groups;
-    if (input.namespace !== '') testCase['namespace'] = input.namespace;
-    if (input.subResource !== '') testCase['subResource'] = input.subResource;
-    if (input.dryRun) testCase['dryRun'] = true;
-  }
+  const testCase: JsonObject = { name, ...(object && object['kind'] === 'AdmissionReview' ? { review: object } : requestFields(input, object)) };
   if (input.endpoint !== 'mutate') testCase['endpoint'] = input.endpoint;
+  testCase['expect'] = expectation(outcome);
+  return stringify([testCase]);
+}
+
+function requestFields(input: PlaygroundCase, object: JsonObject | null): JsonObject {
+  const old = firstDocument(input.oldObject);
+  const fields: Record<string, JsonValue | null | false> = {
+    object,
+    oldObject: old,
+    operation: input.operation,
+    user: input.user,
+    groups: input.groups.length > 0 ? input.groups : null,
+    namespace: input.namespace,
+    subResource: input.subResource,
+    dryRun: input.dryRun,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && v !== '' && v !== false)) as JsonObject;
+}
+
+function expectation(outcome: AdmissionOutcome): JsonObject {
   const response = outcome.review.response;
+  const status = response.status;
   const expect: JsonObject = { allowed: response.allowed };
-  if (response.status?.code !== undefined) expect['code'] = response.status.code;
-  if (response.status?.reason) expect['reason'] = response.status.reason;
-  if (response.status?.message) expect['message'] = `^${escapeRe2(response.status.message)}$`;
+  if (status?.code !== undefined) expect['code'] = status.code;
+  if (status?.reason) expect['reason'] = status.reason;
+  if (status?.message) expect['message'] = `^${escapeRe2(status.message)}$`;
   if (response.warnings?.length) expect['warnings'] = response.warnings;
   if (response.allowed) expect['patch'] = response.patch ? (JSON.parse(atob(response.patch)) as JsonValue) : [];
-  testCase['expect'] = expect;
-  return stringify([testCase]);
+  return expect;
 }
 
 /** admissionReviewJson is the AdmissionReview the case sends, for `portcullis review FILE`. */

@@ -4,7 +4,7 @@ import type { Operation } from 'fast-json-patch';
 import { stringify } from 'yaml';
 import { deepCopy } from '../kube/safe-object.js';
 import type { JsonObject } from '../kube/types.js';
-import type { PlaygroundOutcome } from './engine.js';
+import type { AdmissionOutcome, ConversionOutcome, PlaygroundOutcome } from './engine.js';
 import { renderKubectl, WEBHOOK_NAMES } from './kubectl-view.js';
 import type { KubectlView } from './kubectl-view.js';
 import type { Diagnostic } from './locate.js';
@@ -28,40 +28,49 @@ export interface ResultView {
   diagnostics: Diagnostic[];
 }
 
+const EMPTY = { kubectl: null, patch: [], diff: '', warnings: [], auditAnnotations: {}, converted: [], review: '', diagnostics: [] };
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 /** viewOf turns an outcome into what the page renders. */
 export function viewOf(outcome: PlaygroundOutcome): ResultView {
-  const empty = { kubectl: null, patch: [], diff: '', warnings: [], auditAnnotations: {}, converted: [], review: '', diagnostics: [] };
-  if (outcome.kind === 'problem') {
-    return { ...empty, verdict: 'problem', headline: `${outcome.diagnostics.length} problem${outcome.diagnostics.length === 1 ? '' : 's'} in the inputs`, diagnostics: outcome.diagnostics };
-  }
-  const review = `${JSON.stringify(outcome.review, null, 2)}\n`;
-  if (outcome.kind === 'conversion') {
-    const response = outcome.review.response;
-    const ok = response.result.status === 'Success';
-    const converted = (response.convertedObjects ?? []) as JsonObject[];
-    return {
-      ...empty,
-      verdict: ok ? 'converted' : 'failed',
-      headline: ok ? `Converted ${converted.length} object${converted.length === 1 ? '' : 's'}` : `Conversion failed: ${response.result.message ?? ''}`,
-      converted,
-      review,
-    };
-  }
+  if (outcome.kind === 'problem') return { ...EMPTY, verdict: 'problem', headline: `${plural(outcome.diagnostics.length, 'problem')} in the inputs`, diagnostics: outcome.diagnostics };
+  return outcome.kind === 'conversion' ? conversionView(outcome) : admissionView(outcome);
+}
+
+function conversionView(outcome: ConversionOutcome): ResultView {
+  const response = outcome.review.response;
+  const ok = response.result.status === 'Success';
+  const converted = (response.convertedObjects ?? []) as JsonObject[];
+  return {
+    ...EMPTY,
+    verdict: ok ? 'converted' : 'failed',
+    headline: ok ? `Converted ${plural(converted.length, 'object')}` : `Conversion failed: ${response.result.message ?? ''}`,
+    converted,
+    review: `${JSON.stringify(outcome.review, null, 2)}\n`,
+  };
+}
+
+function admissionView(outcome: AdmissionOutcome): ResultView {
   const response = outcome.review.response;
   const patch = response.patch ? (JSON.parse(atob(response.patch)) as Operation[]) : [];
   const before = outcome.request.object;
-  const after = before && patch.length > 0 ? (jsonPatch.applyPatch(deepCopy(before), patch, true, false).newDocument as JsonObject) : before;
-  const diff = before && patch.length > 0 ? createTwoFilesPatch('object.yaml', 'object.yaml (patched)', stringify(before), stringify(after)) : '';
+  let diff = '';
+  if (before && patch.length > 0) {
+    const after = jsonPatch.applyPatch(deepCopy(before), patch, true, false).newDocument as JsonObject;
+    diff = createTwoFilesPatch('object.yaml', 'object.yaml (patched)', stringify(before), stringify(after)).replace(/^=+\n/, '');
+  }
   const status = response.status;
+  const allowedHeadline = patch.length > 0 ? `Allowed, with a patch of ${plural(patch.length, 'operation')}` : 'Allowed';
   return {
-    ...empty,
+    ...EMPTY,
     verdict: response.allowed ? 'allowed' : 'denied',
-    headline: response.allowed ? (patch.length > 0 ? `Allowed, with a patch of ${patch.length} operation${patch.length === 1 ? '' : 's'}` : 'Allowed') : `Denied: ${status?.code ?? ''} ${status?.reason ?? ''}`.trim(),
+    headline: response.allowed ? allowedHeadline : `Denied: ${status?.code ?? ''} ${status?.reason ?? ''}`.trim(),
     kubectl: renderKubectl(outcome.request, response, WEBHOOK_NAMES[outcome.endpoint]),
     patch,
     diff,
     warnings: response.warnings ?? [],
     auditAnnotations: response.auditAnnotations ?? {},
-    review,
+    review: `${JSON.stringify(outcome.review, null, 2)}\n`,
   };
 }

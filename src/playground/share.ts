@@ -1,4 +1,4 @@
-import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
+import { deflateSync, Inflate, strFromU8, strToU8 } from 'fflate';
 import type { PlaygroundCase } from './engine.js';
 
 /** SHARE_VERSION prefixes every encoded case, so a later format can still read old links. */
@@ -25,10 +25,7 @@ export function decodeCase(text: string): PlaygroundCase {
   if (dot < 0 || text.slice(0, dot) !== SHARE_VERSION) throw new Error(`shared link: unknown format ${JSON.stringify(text.slice(0, Math.max(dot, 0)))} (this page reads version ${SHARE_VERSION})`);
   let json: string;
   try {
-    const packed = fromBase64Url(text.slice(dot + 1));
-    const out = inflateSync(packed, { out: undefined });
-    if (out.length > MAX_SHARED_BYTES) throw new Error(`inflates to more than ${MAX_SHARED_BYTES} bytes`);
-    json = strFromU8(out);
+    json = strFromU8(boundedInflate(fromBase64Url(text.slice(dot + 1))));
   } catch (err) {
     throw new Error(`shared link: cannot be read: ${(err as Error).message}`, { cause: err });
   }
@@ -53,6 +50,25 @@ export function decodeCase(text: string): PlaygroundCase {
     subResource: subResource as string,
     dryRun: dryRun === true,
   };
+}
+
+// Inflating chunk by chunk stops a small link that would inflate to gigabytes as soon as it passes the bound.
+function boundedInflate(packed: Uint8Array): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const inflater = new Inflate((chunk) => {
+    size += chunk.length;
+    if (size > MAX_SHARED_BYTES) throw new Error(`inflates to more than ${MAX_SHARED_BYTES} bytes`);
+    chunks.push(chunk);
+  });
+  inflater.push(packed, true);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }
 
 // btoa/atob exist in browsers and in Node; they take "binary strings", so bytes go through in chunks.

@@ -17,6 +17,7 @@ const RANK: Record<string, number> = {
   conversion: 4,
   controller: 4,
   server: 5,
+  playground: 5,
   cli: 6,
   'main.ts': 7,
 };

@@ -156,6 +156,7 @@ function setup(): void {
     if (example) {
       writeCase(example.input);
       showEditor('object');
+      clearTimeout(timer); // writing the editors scheduled a run of its own
       void runNow();
     }
   });
@@ -189,6 +190,7 @@ function setup(): void {
     writeCase((menu[first >= 0 ? first : 0] as PlaygroundExample).input);
   }
   showEditor(current);
+  clearTimeout(timer);
   void runNow();
 }
 
