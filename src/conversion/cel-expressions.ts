@@ -1,9 +1,13 @@
+import { parse } from '@marcbachmann/cel-js';
+import { childNodes, isAstNode } from '../cel/ast-walk.js';
+import type { AstNode } from '../cel/ast-walk.js';
 import { createCelEnvironment } from '../cel/environment.js';
 import type { CelEnvironment } from '../cel/environment.js';
 import { emptyStats, fromCelValue, toCelValue } from '../cel/values.js';
 import type { CelInputStats } from '../cel/values.js';
 import type { JsonObject } from '../kube/types.js';
 import type { ExpressionEngine, ExpressionScope } from './expressions.js';
+import type { KeyPath } from '../kube/object-path.js';
 
 /** CelExpressionEngineOptions configures createCelExpressionEngine. */
 export interface CelExpressionEngineOptions {
@@ -30,6 +34,7 @@ export function createCelExpressionEngine(options: CelExpressionEngineOptions = 
       const program = environment.compile(source, compileOptions.resultType ? { resultType: compileOptions.resultType } : {});
       return {
         source,
+        reads: objectReads(source),
         evaluate(scope) {
           const celScope = scope as CelScope;
           if (celScope.values === undefined || celScope.stats === undefined) {
@@ -46,4 +51,42 @@ export function createCelExpressionEngine(options: CelExpressionEngineOptions = 
       return scope;
     },
   };
+}
+
+/**
+ * objectReads lists the fields of `object` an expression reads: each
+ * `object.a.b` (or `object['a']`) chain as a path, cut where an index is not
+ * a string literal; a bare `object` reads all of it (`[]`). The source
+ * already compiled, so it parses.
+ */
+function objectReads(source: string): KeyPath[] {
+  const reads: KeyPath[] = [];
+  const visit = (node: AstNode): void => {
+    const path = selectPath(node);
+    if (path !== undefined) {
+      reads.push(path);
+      return;
+    }
+    if (node.op === '[]' && Array.isArray(node.args) && isAstNode(node.args[0])) {
+      const prefix = selectPath(node.args[0]);
+      if (prefix !== undefined) reads.push(prefix);
+    }
+    for (const child of childNodes(node)) visit(child);
+  };
+  visit(parse(source).ast as unknown as AstNode);
+  return reads;
+}
+
+/** selectPath returns the field path of a pure `object.a['b'].c` chain, or undefined for any other node. */
+function selectPath(node: AstNode): string[] | undefined {
+  if (node.op === 'id') return node.args === 'object' ? [] : undefined;
+  if (!Array.isArray(node.args) || !isAstNode(node.args[0])) return undefined;
+  const [inner, key] = node.args as [AstNode, unknown];
+  let name: unknown;
+  if (node.op === '.') name = key;
+  else if (node.op === '[]' && isAstNode(key) && key.op === 'value') name = key.args;
+  else return undefined;
+  if (typeof name !== 'string') return undefined;
+  const prefix = selectPath(inner);
+  return prefix === undefined ? undefined : [...prefix, name];
 }

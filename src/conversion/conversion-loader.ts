@@ -12,7 +12,7 @@ import type { ConverterRegistry } from './converter-registry.js';
 import type { ExpressionEngine } from './expressions.js';
 import { createKindConverter } from './kind-converter.js';
 import type { KindConverter, SpokeConverter } from './kind-converter.js';
-import { compileRule, createMapping } from './mapping.js';
+import { compileRule, createMapping, mappingInputs } from './mapping.js';
 
 /** CONVERSION_API_VERSION is the apiVersion of Conversion documents. */
 export const CONVERSION_API_VERSION = 'portcullis.dev/v1alpha1';
@@ -120,7 +120,13 @@ function rulesSpoke(entry: JsonObject, at: string, engine: ExpressionEngine, fai
       }
     });
   };
-  return { toHub: createMapping(compileList('toHub'), engine), fromHub: createMapping(compileList('fromHub'), engine) };
+  const toHub = compileList('toHub');
+  const fromHub = compileList('fromHub');
+  return {
+    toHub: createMapping(toHub, engine),
+    fromHub: createMapping(fromHub, engine),
+    inputs: { toHub: mappingInputs(toHub), fromHub: mappingInputs(fromHub) },
+  };
 }
 
 async function loadModuleSpoke(

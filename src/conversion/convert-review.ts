@@ -2,6 +2,7 @@ import { parseApiVersion } from '../kube/gvk.js';
 import { isJsonObject } from '../kube/types.js';
 import type { JsonObject } from '../kube/types.js';
 import { convertLossless } from './convert-object.js';
+import type { ProblemSink } from './convert-object.js';
 import { ConversionError } from './conversion-error.js';
 import type { ConverterRegistry } from './converter-registry.js';
 import { ConversionResponse } from './response.js';
@@ -16,6 +17,12 @@ export interface ConversionHandlerOptions {
   registry: () => ConverterRegistry;
   /** onError hears about converter bugs (throws that are not ConversionError); default ignores them. */
   onError?: (err: Error, request: ConversionRequest) => void;
+  /**
+   * onWarning hears about conversion data that was ignored (a hand-edited
+   * annotation that is not our JSON, say), as `<namespace>/<name>: <what>`;
+   * the object still converts. Default ignores them.
+   */
+  onWarning?: (message: string, request: ConversionRequest) => void;
 }
 
 /**
@@ -23,8 +30,9 @@ export interface ConversionHandlerOptions {
  * Every object is converted to desiredAPIVersion in order; objects already
  * in that version come back unchanged (the very same object). The first
  * object that can't be converted fails the whole review with a message
- * `<namespace>/<name>: <field>: <problem>` (`<name>: ...` when
- * cluster-scoped): the apiserver needs all of them or none.
+ * `<namespace>/<name>: <apiVersion> -> <desiredAPIVersion>: <field>: <problem>`
+ * (`<name>: ...` when cluster-scoped): the apiserver needs all of them or
+ * none.
  */
 export function createConversionHandler(options: ConversionHandlerOptions): ConversionHandler {
   return (request) => {
@@ -33,21 +41,22 @@ export function createConversionHandler(options: ConversionHandlerOptions): Conv
     const desired = parseApiVersion(request.desiredAPIVersion);
     const out: JsonObject[] = [];
     for (const object of request.objects) {
+      const report = (problem: string) => options.onWarning?.(`${objectName(object)}: ${problem}`, request);
       try {
-        out.push(convertOne(registry, object, desired, request.desiredAPIVersion));
+        out.push(convertOne(registry, object, { ...desired, apiVersion: request.desiredAPIVersion }, report));
       } catch (err) {
         if (!(err instanceof ConversionError)) options.onError?.(err as Error, request);
         const problem = err instanceof ConversionError ? err.message : `converter failed: ${(err as Error).message}`;
-        return pending.failure(`${objectName(object)}: ${problem}`);
+        return pending.failure(`${objectName(object)}: ${String(object['apiVersion'])} -> ${request.desiredAPIVersion}: ${problem}`);
       }
     }
     return pending.success(out);
   };
 }
 
-function convertOne(registry: ConverterRegistry, object: JsonObject, desired: { group: string; version: string }, desiredApiVersion: string): JsonObject {
+function convertOne(registry: ConverterRegistry, object: JsonObject, desired: { group: string; version: string; apiVersion: string }, report: ProblemSink): JsonObject {
   const apiVersion = object['apiVersion'] as string;
-  if (apiVersion === desiredApiVersion) return object;
+  if (apiVersion === desired.apiVersion) return object;
   const source = parseApiVersion(apiVersion);
   const kind = object['kind'] as string;
   if (source.group !== desired.group) {
@@ -60,7 +69,7 @@ function convertOne(registry: ConverterRegistry, object: JsonObject, desired: { 
       throw new ConversionError({ field: 'apiVersion', message: `version ${JSON.stringify(version)} of ${source.group}/${kind} has no converter (known: ${converter.versions.join(', ')})` });
     }
   }
-  return convertLossless(converter, object, source.version, desired.version);
+  return convertLossless(converter, object, source.version, desired.version, report);
 }
 
 /** objectName names an object as `namespace/name`, or `name` when cluster-scoped (`<unnamed>` without one). */

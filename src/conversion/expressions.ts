@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
+import type { KeyPath } from '../kube/object-path.js';
 
 /**
  * ExpressionEngine is the one pluggable piece of the declarative mappings:
@@ -21,6 +22,13 @@ export interface ExpressionScope {
 /** CompiledExpression is one compiled expression; evaluate throws an Error on a run-time failure. */
 export interface CompiledExpression {
   readonly source: string;
+  /**
+   * reads lists the fields of `object` the expression may read (a path
+   * covers everything below it; `[]` is the whole object), or is undefined
+   * when the engine can't tell. Lossless conversion uses it to know which
+   * fields a stored copy stands for.
+   */
+  readonly reads?: readonly KeyPath[];
   /** evaluate returns the result as JSON (`undefined` is never returned: no value is `null`). */
   evaluate(scope: ExpressionScope): JsonValue;
 }

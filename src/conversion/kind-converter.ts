@@ -2,6 +2,7 @@ import { setOwn } from '../kube/safe-object.js';
 import { isJsonObject } from '../kube/types.js';
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { ConversionError } from './conversion-error.js';
+import type { KeyPath } from '../kube/object-path.js';
 
 /**
  * SpokeConverter converts one non-hub version of a kind to and from the hub
@@ -14,7 +15,17 @@ import { ConversionError } from './conversion-error.js';
 export interface SpokeConverter {
   toHub(object: JsonObject): JsonObject;
   fromHub(object: JsonObject): JsonObject;
+  /** inputs tells, per direction, which source fields a result field is computed from; absent when unknown (code modules). */
+  inputs?: { toHub: InputsFunction; fromHub: InputsFunction };
 }
+
+/**
+ * InputsFunction returns the fields of a mapping's source that its result's
+ * field at `target` is computed from (the field itself, which passes
+ * through when no rule names it, included), or undefined when that can't be
+ * known.
+ */
+export type InputsFunction = (target: KeyPath) => KeyPath[] | undefined;
 
 /** KindConverter converts objects of one group/kind between its versions, spoke -> hub -> spoke. */
 export interface KindConverter {
@@ -31,6 +42,12 @@ export interface KindConverter {
    * known (see `versions`). object is not modified; throws ConversionError.
    */
   convert(object: JsonObject, from: string, to: string): JsonObject;
+  /**
+   * inputsOf returns the fields of a `from`-version object that the field
+   * at `target` of its `to`-version conversion is computed from, or
+   * undefined when a converter on the way can't tell.
+   */
+  inputsOf(from: string, to: string, target: KeyPath): KeyPath[] | undefined;
 }
 
 /** KindConverterOptions configures createKindConverter. */
@@ -71,6 +88,19 @@ export function createKindConverter(options: KindConverterOptions): KindConverte
       current['kind'] = originalKind as string;
       restoreMetadata(current, originalMetadata);
       return current;
+    },
+    inputsOf(from, to, target) {
+      const hubFields = to === hub ? [target] : spokeOf(to).inputs?.fromHub(target);
+      if (from === hub || hubFields === undefined) return hubFields;
+      const toHub = spokeOf(from).inputs?.toHub;
+      if (toHub === undefined) return undefined;
+      const out: KeyPath[] = [];
+      for (const field of hubFields) {
+        const inputs = toHub(field);
+        if (inputs === undefined) return undefined;
+        out.push(...inputs);
+      }
+      return out;
     },
   };
 }

@@ -7,6 +7,7 @@ import { createDraft } from './object-draft.js';
 import type { ObjectDraft } from './object-draft.js';
 import { displayPath, ObjectPathError, parseObjectPath } from '../kube/object-path.js';
 import type { KeyPath, PathSegment } from '../kube/object-path.js';
+import type { InputsFunction } from './kind-converter.js';
 
 /**
  * MappingRule is one compiled step of a declarative mapping. Steps run in
@@ -24,6 +25,8 @@ export type MappingRule = { field: string; when?: CompiledExpression } & (
 
 /** MappingFunction converts one object's fields (never apiVersion, kind or metadata). It throws ConversionError. */
 export type MappingFunction = (source: JsonObject) => JsonObject;
+
+
 
 /**
  * compileRule checks one rule as written in a Conversion document and
@@ -93,6 +96,48 @@ export function createMapping(rules: readonly MappingRule[], engine: ExpressionE
     const out = draft.result();
     return out === source ? { ...source } : out;
   };
+}
+
+/**
+ * mappingInputs returns the InputsFunction of rules: every rule that writes
+ * or removes a field overlapping `target` contributes what its `when` and
+ * expression read (and a move its source). Undefined when such an
+ * expression can't say what it reads.
+ */
+export function mappingInputs(rules: readonly MappingRule[]): InputsFunction {
+  return (target) => {
+    const inputs: KeyPath[] = [target];
+    for (const rule of rules) {
+      if (!writes(rule).some((path) => overlaps(path, target))) continue;
+      for (const expression of [rule.when, rule.op === 'compute' ? rule.expression : undefined]) {
+        if (expression === undefined) continue;
+        if (expression.reads === undefined) return undefined;
+        inputs.push(...expression.reads);
+      }
+      if (rule.op === 'move') inputs.push(rule.from);
+    }
+    return inputs;
+  };
+}
+
+function writes(rule: MappingRule): KeyPath[] {
+  switch (rule.op) {
+    case 'move':
+      return [rule.from, rule.to];
+    case 'set':
+    case 'compute':
+    case 'remove':
+      return [rule.path];
+    case 'require':
+      return [];
+  }
+}
+
+/** overlaps tells whether one path is a prefix of the other (the same field, or one inside the other). */
+function overlaps(a: KeyPath, b: KeyPath): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function applyRule(rule: MappingRule, draft: ObjectDraft, scope: ExpressionScope): void {

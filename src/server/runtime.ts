@@ -115,6 +115,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
       createConversionHandler({
         registry: () => config.current().conversions,
         onError: (err, request) => logger.error({ uid: request.uid, err: err.message }, 'converter failed'),
+        onWarning: (message, request) => logger.warn({ uid: request.uid, problem: message }, 'conversion data ignored'),
       }),
     ),
     logger,

@@ -19,9 +19,9 @@ describe('portcullis review with a ConversionReview file', () => {
   });
 
   it('prints the Failure answer and exits 1 when a conversion fails', async () => {
-    const { code, out } = await run(['test/fixtures/conversion/crontab-no-port-review.json']);
+    const { code, out } = await run(['test/fixtures/conversion/crontab-unknown-version-review.json']);
     assert.equal(code, 1);
-    assert.deepEqual(out, await fixture('crontab-no-port-response.json'));
+    assert.deepEqual(out, await fixture('crontab-unknown-version-response.json'));
   });
 
   it('uses the converters of --policies, code converters included', async () => {
@@ -33,6 +33,6 @@ describe('portcullis review with a ConversionReview file', () => {
     assert.deepEqual(response.convertedObjects.map((o) => [o.apiVersion, o.spec]), [['demo.portcullis.dev/v2', { ports: [80, 443] }]]);
     const crontab = await run([...args, 'test/fixtures/conversion/crontab-docs-review.json']);
     assert.equal(crontab.code, 1, 'no CronTab converter under those policies');
-    assert.match((crontab.out as { response: { result: { message: string } } }).response.result.message, /^default\/local-crontab: kind: no converter is configured for example.com\/CronTab$/);
+    assert.match((crontab.out as { response: { result: { message: string } } }).response.result.message, /^default\/local-crontab: example.com\/v1beta1 -> example.com\/v1: kind: no converter is configured for example.com\/CronTab$/);
   });
 });

@@ -56,7 +56,12 @@ describe('POST /convert (in-process)', () => {
     });
   }
 
-  it('answers a conversion failure with HTTP 200, result Failure, the uid and a message naming namespace/name and field', async () => {
+  it('answers a conversion failure with HTTP 200, result Failure, the uid and a message naming namespace/name, apiVersions and field', async () => {
+    const res = await request(app).post('/convert').send(await fixture('crontab-unknown-version-review.json')).expect(200);
+    assert.deepEqual(res.body, await fixture('crontab-unknown-version-response.json'));
+  });
+
+  it('converts a stored hostPort without a port, which the docs converter refused', async () => {
     const res = await request(app).post('/convert').send(await fixture('crontab-no-port-review.json')).expect(200);
     assert.deepEqual(res.body, await fixture('crontab-no-port-response.json'));
   });
@@ -74,10 +79,10 @@ describe('POST /convert (in-process)', () => {
   it('logs uid, desiredAPIVersion, count, result and latency, never object contents', async () => {
     logs.length = 0;
     await request(app).post('/convert').send(await fixture('crontab-docs-review.json')).expect(200);
-    await request(app).post('/convert').send(await fixture('crontab-no-port-review.json')).expect(200);
+    await request(app).post('/convert').send(await fixture('crontab-unknown-version-review.json')).expect(200);
     assert.deepEqual(logs.map((l) => [l['msg'], l['uid'], l['desiredAPIVersion'], l['objects'], l['result'], l['latencyMs']]), [
       ['conversion review', '705ab4f5-6393-11e8-b7cc-42010a800002', 'example.com/v1', 2, 'Success', 0],
-      ['conversion review', '0b7c6a1e-6bb0-4c8b-9c55-1f0c4f1b0c11', 'example.com/v1', 2, 'Failure', 0],
+      ['conversion review', '5d0c1f7e-2a4b-4c8e-9f31-7a6b5c4d3e21', 'example.com/v1', 2, 'Failure', 0],
     ]);
     const text = JSON.stringify(logs);
     for (const secret of ['localhost:1234', 'example.com:2345', '3415a7fc-162b-4300-b5da-fd6083580d66']) assert.ok(!text.includes(secret), `logs do not contain ${secret}`);

@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { createCelExpressionEngine } from '../../../src/conversion/cel-expressions.js';
 import { CONVERSION_DATA_ANNOTATION } from '../../../src/conversion/conversion-data.js';
 import { loadConversions } from '../../../src/conversion/conversion-loader.js';
+import { hashFieldValues } from '../../../src/conversion/field-hash.js';
 import { createConversionHandler } from '../../../src/conversion/convert-review.js';
 import type { JsonObject } from '../../../src/kube/types.js';
 import { loadCrds } from '../../../src/schema/crd-loader.js';
@@ -107,7 +108,7 @@ export function fromHub(o, ctx) { if (!o.hostPort.includes(':')) ctx.fail('hostP
     const response = handler({ uid: 'u', desiredAPIVersion: 'example.com/v1', objects: [object] });
     assert.deepEqual(response.convertedObjects, [{ apiVersion: 'example.com/v1', kind: 'CronTab', metadata: { name: 'a', namespace: 'n' }, host: 'h', port: '1' }]);
     const failed = handler({ uid: 'u', desiredAPIVersion: 'example.com/v1', objects: [{ ...object, hostPort: 'h' }] });
-    assert.deepEqual(failed.result, { status: 'Failure', message: 'n/a: hostPort: has no port' });
+    assert.deepEqual(failed.result, { status: 'Failure', message: 'n/a: example.com/v1beta1 -> example.com/v1: hostPort: has no port' });
   });
 
   test('the TypeScript example (Gizmo) round-trips through the annotation what v2 cannot say', async () => {
@@ -118,11 +119,13 @@ export function fromHub(o, ctx) { if (!o.hostPort.includes(':')) ctx.fail('hostP
     const there = handler({ uid: 'u', desiredAPIVersion: 'demo.portcullis.dev/v2', objects: [v1] });
     const v2 = there.convertedObjects[0] as JsonObject;
     assert.deepEqual(v2['spec'], { ports: [80, 443] });
-    assert.equal(((v2['metadata'] as JsonObject)['annotations'] as JsonObject)[CONVERSION_DATA_ANNOTATION], '{"v1":{"set":{"/spec/ports":"80, 443"}}}');
+    // The hash is of what v2 -> v1 gives for the field ("80,443"): a v2 edit of the ports changes it, and the copy is dropped.
+    const data = JSON.stringify({ v1: { set: { '/spec/ports': '80, 443' }, hash: { '/spec/ports': hashFieldValues(['80,443']) } } });
+    assert.equal(((v2['metadata'] as JsonObject)['annotations'] as JsonObject)[CONVERSION_DATA_ANNOTATION], data);
     const back = handler({ uid: 'u', desiredAPIVersion: 'demo.portcullis.dev/v1', objects: [v2] });
     assert.deepEqual(back.convertedObjects, [v1]);
     const bad = handler({ uid: 'u', desiredAPIVersion: 'demo.portcullis.dev/v1', objects: [{ ...v1, apiVersion: 'demo.portcullis.dev/v2', spec: { ports: 'x' } }] });
-    assert.deepEqual(bad.result, { status: 'Failure', message: 'g: spec.ports: must be a list of integers' });
+    assert.deepEqual(bad.result, { status: 'Failure', message: 'g: demo.portcullis.dev/v2 -> demo.portcullis.dev/v1: spec.ports: must be a list of integers' });
   });
 
   test('loading again after a module is edited runs the new code', async () => {

@@ -16,7 +16,7 @@ import { loadCrds } from '../../../src/schema/crd-loader.js';
 import type { CustomResourceDefinition } from '../../../src/schema/crd.js';
 import type { Schema } from '../../../src/schema/structural.js';
 import { assertResponseRules } from './response-rules.js';
-import { customObject, fromSchema, withUnknownFields } from './schema-arbitrary.js';
+import { customObject, fromSchema, jsonValue, withUnknownFields } from './schema-arbitrary.js';
 
 const V1BETA1 = 'example.com/v1beta1';
 const V1 = 'example.com/v1';
@@ -62,10 +62,12 @@ describe('the docs CronTab ConversionReview', () => {
     });
   }
 
-  test('a hostPort without a port fails the review, naming namespace/name and the field', async () => {
+  test('a stored hostPort without a port converts (as a host), carrying the exact value for the way back', async () => {
     const review = parseConversionReview(await fixture('crontab-no-port-review.json'));
     const answer = intoConversionReview(review, handler(review.request));
     assert.deepEqual(answer, await fixture('crontab-no-port-response.json'));
+    const back = convert(answer.response.convertedObjects, V1BETA1);
+    assert.deepEqual(back.response.convertedObjects, review.request.objects);
   });
 });
 
@@ -106,19 +108,35 @@ describe('CronTab conversion properties', () => {
     );
   });
 
-  test('a hostPort that is not host:port always fails with namespace/name and hostPort in the message', () => {
-    const bad = fc.string({ maxLength: 12 }).filter((s) => !/:[0-9]+$/.test(s));
+  test('every shape a hostPort was ever stored in converts to v1 and back exactly: no stored object can fail a v1 LIST', () => {
+    const anyHostPort = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), jsonValue, fc.stringMatching(/^[0-9]{1,5}$/));
     fc.assert(
-      fc.property(customObject(V1BETA1, 'CronTab', bad.map((hp) => ({ hostPort: hp }))), (original) => {
-        const { request, response } = convert([original], V1);
-        const meta = original['metadata'] as JsonObject;
-        const name = meta['namespace'] ? `${meta['namespace']}/${meta['name']}` : meta['name'];
-        assert.equal(response.uid, request.uid);
-        assert.equal(response.result.status, 'Failure');
-        assert.equal(response.result.message, `${name}: hostPort: could not be parsed into a separate host and port (want "host:port")`);
-        assert.deepEqual(response.convertedObjects, []);
+      fc.property(customObject(V1BETA1, 'CronTab', withUnknownFields(fc.record({ hostPort: anyHostPort, spec: jsonValue }, { requiredKeys: [] }))), (original) => {
+        const there = convert([original], V1);
+        assert.equal(there.response.result.status, 'Success', there.response.result.message);
+        assertResponseRules(there.request, there.response);
+        const v1 = there.response.convertedObjects[0] as JsonObject;
+        if (Number.isSafeInteger(original['hostPort'])) assert.equal(v1['port'], String(original['hostPort']), 'a number reads as the port');
+        if (typeof original['hostPort'] === 'string' && !/:[0-9]+$/.test(original['hostPort'])) assert.equal(v1['host'], original['hostPort'], 'a hostPort without a port reads as the host');
+        const back = convert(there.response.convertedObjects, V1BETA1);
+        assert.equal(back.response.result.status, 'Success', back.response.result.message);
+        assert.deepEqual(back.response.convertedObjects[0], original);
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
+    );
+  });
+
+  test('a v1 port or host of any type converts to v1beta1 and back exactly', () => {
+    fc.assert(
+      fc.property(customObject(V1, 'CronTab', fc.record({ host: jsonValue, port: fc.oneof(jsonValue, port, fc.integer({ min: 0, max: 65535 })) }, { requiredKeys: [] })), (original) => {
+        const there = convert([original], V1BETA1);
+        assert.equal(there.response.result.status, 'Success', there.response.result.message);
+        const stored = there.response.convertedObjects[0] as JsonObject;
+        if (typeof original['host'] === 'string' && Number.isSafeInteger(original['port']) && (original['port'] as number) >= 0) assert.equal(stored['hostPort'], `${original['host']}:${original['port']}`, 'a numeric port is a port');
+        const back = convert(there.response.convertedObjects, V1);
+        assert.deepEqual(back.response.convertedObjects[0], original);
+      }),
+      { numRuns: 300 },
     );
   });
 });

@@ -51,32 +51,36 @@ describe('diffObjects and applyRestorePatch', () => {
 describe('the conversion-data annotation', () => {
   test('takeConversionData removes the annotation, and an annotations map left empty', () => {
     const object: JsonObject = { metadata: { name: 'a', annotations: { [CONVERSION_DATA_ANNOTATION]: '{"v1":{"set":{"/host":"h"}}}' } } };
-    assert.deepEqual(takeConversionData(object), { v1: { set: { '/host': 'h' } } });
+    assert.deepEqual(takeConversionData(object), { data: { v1: { set: { '/host': 'h' } } }, problems: [] });
     assert.deepEqual(object, { metadata: { name: 'a' } });
   });
 
   test('takeConversionData leaves other annotations and objects without the annotation alone', () => {
     const object: JsonObject = { metadata: { annotations: { keep: 'me' } } };
-    assert.deepEqual(takeConversionData(object), {});
+    assert.deepEqual(takeConversionData(object), { data: {}, problems: [] });
     assert.deepEqual(object, { metadata: { annotations: { keep: 'me' } } });
   });
 
-  for (const [value, message] of [
-    ['not json', 'is not valid JSON'],
-    ['[1]', 'must be a JSON object of version -> {set, remove}'],
-    ['{"v1":{"set":[]}}', 'entry "v1" must be {set: object, remove: [string]}'],
-    ['{"v1":{"other":1}}', 'entry "v1" must be {set: object, remove: [string]}'],
+  for (const [value, problem] of [
+    ['not json', 'is not valid JSON, ignored'],
+    ['[1]', 'is not a JSON object of version -> {set, remove, hash}, ignored'],
+    ['{"v1":{"set":[]}}', 'entry "v1" is not {set: object, remove: [string], hash: object}, ignored'],
+    ['{"v1":{"other":1}}', 'entry "v1" is not {set: object, remove: [string], hash: object}, ignored'],
+    ['{"v1":{"hash":{"/a":1}}}', 'entry "v1" is not {set: object, remove: [string], hash: object}, ignored'],
   ] as const) {
-    test(`a hand-edited annotation ${JSON.stringify(value)} is a ConversionError naming the annotation`, () => {
+    test(`a hand-edited annotation ${JSON.stringify(value)} is ignored with a problem naming the annotation, never thrown`, () => {
       const object: JsonObject = { metadata: { annotations: { [CONVERSION_DATA_ANNOTATION]: value } } };
-      assert.throws(() => takeConversionData(object), (err: unknown) => {
-        assert.ok(err instanceof ConversionError);
-        assert.equal(err.field, `metadata.annotations[${CONVERSION_DATA_ANNOTATION}]`);
-        assert.equal(err.message, `metadata.annotations[${CONVERSION_DATA_ANNOTATION}]: ${message}`);
-        return true;
-      });
+      assert.deepEqual(takeConversionData(object), { data: {}, problems: [`metadata.annotations[${CONVERSION_DATA_ANNOTATION}]: ${problem}`] });
+      assert.deepEqual(object, { metadata: {} }, 'the bad annotation is taken out all the same');
     });
   }
+
+  test('a bad entry is ignored, the good ones beside it are kept', () => {
+    const object: JsonObject = { metadata: { annotations: { [CONVERSION_DATA_ANNOTATION]: '{"v1":{"set":{"/a":1},"hash":{"/a":"x"}},"v2":7}' } } };
+    const taken = takeConversionData(object);
+    assert.deepEqual(taken.data, { v1: { set: { '/a': 1 }, hash: { '/a': 'x' } } });
+    assert.equal(taken.problems.length, 1);
+  });
 
   test('putConversionData writes compact JSON, creating metadata.annotations, and skips empty data', () => {
     const object: JsonObject = { metadata: { name: 'a' } };
@@ -93,8 +97,17 @@ describe('the conversion-data annotation', () => {
     assert.equal(((object['metadata'] as JsonObject)['annotations'] as JsonObject)[CONVERSION_DATA_ANNOTATION], '{"v1":{"remove":["/a"]}}');
   });
 
-  test('putConversionData refuses data over the size bound instead of letting the apiserver reject the write', () => {
+  test('putConversionData refuses data over the size bound instead of letting the apiserver reject the write, naming the fields', () => {
     const object: JsonObject = { metadata: {} };
-    assert.throws(() => putConversionData(object, { v1: { set: { '/big': 'x'.repeat(MAX_CONVERSION_DATA_BYTES) } } }), ConversionError);
+    assert.throws(
+      () => putConversionData(object, { v1: { set: { '/big': 'x'.repeat(MAX_CONVERSION_DATA_BYTES), '/small': 1 } } }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConversionError);
+        assert.equal(err.field, `metadata.annotations[${CONVERSION_DATA_ANNOTATION}]`);
+        assert.match(err.message, /: the fields the target version has no place for \(v1 \/big, v1 \/small\) need 131\d{3} bytes of conversion data, more than the 131072 allowed$/);
+        return true;
+      },
+    );
+    assert.deepEqual(object, { metadata: {} });
   });
 });
