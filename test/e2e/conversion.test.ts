@@ -70,7 +70,9 @@ await e2eSuite('conversion through a real kube-apiserver', () => {
     const stored = await get(V1BETA1, 'host-only');
     assert.equal(stored['hostPort'], undefined);
     assert.equal(stored['host'], undefined);
-    assert.equal(stored.metadata.annotations?.[DATA], '{"v1":{"set":{"/host":"db.internal"}}}');
+    const data = JSON.parse(stored.metadata.annotations?.[DATA] ?? '{}') as { v1?: { set?: object; hash?: Record<string, string> } };
+    assert.deepEqual(data.v1?.set, { '/host': 'db.internal' });
+    assert.deepEqual(Object.keys(data.v1?.hash ?? {}), ['/host'], 'the copy carries the hash of the fields it stands for');
     const back = await get(V1, 'host-only');
     assert.equal(back['host'], 'db.internal');
     assert.equal(back['port'], undefined);
@@ -86,19 +88,59 @@ await e2eSuite('conversion through a real kube-apiserver', () => {
     assert.deepEqual(stored['spec'], SPEC);
   });
 
-  scenario('a CronTab whose hostPort has no port fails to read as v1 with the apiserver\'s conversion webhook error', async () => {
-    await create(cronTab('v1beta1', 'bad-crontab', { hostPort: 'localhost' }));
-    const result = await env.kubectl(['get', V1, 'bad-crontab', '-o', 'json']);
-    assert.equal(result.code, 1);
-    assert.equal(result.stdout, '');
-    assert.equal(
-      result.stderr.trim(),
-      'Error from server: conversion webhook for example.com/v1beta1, Kind=CronTab failed: ' +
-        `${env.namespace}/bad-crontab: hostPort: could not be parsed into a separate host and port (want "host:port")`,
+  scenario('a CronTab whose hostPort has no port reads as v1 with just the host, and back exactly', async () => {
+    await create(cronTab('v1beta1', 'no-port', { hostPort: 'localhost' }));
+    const asV1 = await get(V1, 'no-port');
+    assert.equal(asV1['host'], 'localhost');
+    assert.equal(asV1['port'], undefined);
+    assert.equal((await get(V1BETA1, 'no-port'))['hostPort'], 'localhost');
+    mustSucceed(await env.kubectl(['delete', V1BETA1, 'no-port']), 'delete no-port');
+  });
+
+  scenario('issue 14: a host set through v1beta1 and then a port patched through v1 are both stored, and every version reads them', async () => {
+    await create(cronTab('v1', 'lost-write', { host: 'db.internal' }));
+    assert.match((await get(V1BETA1, 'lost-write')).metadata.annotations?.[DATA] ?? '', /db\.internal/, 'the host travels in the annotation');
+    mustSucceed(await env.kubectl(['patch', V1BETA1, 'lost-write', '--type=merge', '-p', '{"hostPort":"new.internal:7000"}']), 'patch hostPort through v1beta1');
+    const read = await get(V1, 'lost-write');
+    assert.deepEqual([read['host'], read['port']], ['new.internal', '7000'], 'the old host does not come back from the annotation');
+    mustSucceed(await env.kubectl(['patch', V1, 'lost-write', '--type=merge', '-p', '{"port":"7001"}']), 'patch port through v1');
+    assert.equal((await get(V1BETA1, 'lost-write'))['hostPort'], 'new.internal:7001', 'the v1 write is stored');
+    const again = await get(V1, 'lost-write');
+    assert.deepEqual([again['host'], again['port']], ['new.internal', '7001']);
+    mustSucceed(await env.kubectl(['delete', V1, 'lost-write']), 'delete lost-write');
+  });
+
+  scenario('a hostPort stored as a number under an older schema reads, lists, watches and deletes through v1', async () => {
+    const path = '/spec/versions/0/schema/openAPIV3Schema/properties/hostPort';
+    const setSchema = async (schema: object) =>
+      mustSucceed(await env.kubectl(['patch', 'crd', 'crontabs.example.com', '--type=json', '-p', JSON.stringify([{ op: 'replace', path, value: schema }])]), 'patch hostPort schema');
+    await setSchema({ 'x-kubernetes-int-or-string': true });
+    await env.eventually(async () => (await env.kubectl(['create', '-f', '-'], { input: cronTab('v1beta1', 'numeric-port', { hostPort: 8080 }) })).code === 0, 'a numeric hostPort to be accepted');
+    await setSchema({ type: 'string', description: 'host and port as "host:port".' });
+    assert.equal((await get(V1BETA1, 'numeric-port'))['hostPort'], 8080, 'stored as a number');
+
+    const asV1 = await get(V1, 'numeric-port');
+    assert.equal(asV1['port'], '8080');
+    assert.equal(asV1['host'], undefined);
+    const listed = await list(V1);
+    assert.ok(listed.some((o) => o.metadata.name === 'numeric-port'), 'a v1 LIST includes it');
+    const watch = await env.kubectl(['get', V1, '--watch', '--output-watch-events', '-o', 'json', '--request-timeout=3s']);
+    assert.match(watch.stdout, /"name": ?"numeric-port"/, `a v1 WATCH sends it (stderr: ${watch.stderr.trim()})`);
+    assert.doesNotMatch(watch.stderr, /conversion webhook/);
+    mustSucceed(await env.kubectl(['delete', V1, 'numeric-port']), 'delete numeric-port through v1');
+  });
+
+  scenario('a field too large to carry in the annotation fails the write with a message naming the object, versions and field', async () => {
+    const result = await env.kubectl(['create', '-f', '-'], { input: cronTab('v1', 'huge-host', { host: 'h'.repeat(140 * 1024) }) });
+    assert.notEqual(result.code, 0);
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `conversion webhook for example.com/v1, Kind=CronTab failed: ${env.namespace}/huge-host: example.com/v1 -> example.com/v1beta1: ` +
+          `metadata\\.annotations\\[portcullis\\.dev/conversion-data\\]: the fields the target version has no place for \\(v1 /host\\) need \\d+ bytes of conversion data, more than the 131072 allowed`,
+      ),
     );
-    // The storage version needs no conversion: the object can still be read and fixed there.
-    assert.equal((await get(V1BETA1, 'bad-crontab'))['hostPort'], 'localhost');
-    mustSucceed(await env.kubectl(['delete', V1BETA1, 'bad-crontab']), 'delete bad-crontab');
+    assert.notEqual((await env.kubectl(['get', V1BETA1, 'huge-host'])).code, 0, 'nothing was stored');
   });
 
   scenario('objects stored in both versions list in either version', async () => {
