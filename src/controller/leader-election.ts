@@ -9,7 +9,10 @@ import type { ControllerMetrics } from './metrics.js';
 
 /**
  * Leader election over a coordination.k8s.io/v1 Lease, following client-go's
- * leaderelection package: candidates retry every RetryPeriod; a lease is
+ * leaderelection package: candidates retry every RetryPeriod stretched by a
+ * random jitter of up to JITTER_FACTOR (measured from the end of the previous
+ * attempt, never sooner, so an apiserver that is down or recovering sees one
+ * request per candidate per period, not a storm); a lease is
  * valid for LeaseDuration after this process last *saw it change* (local
  * observed time, so clock skew between hosts does not matter); the leader
  * renews every RetryPeriod and gives up if it could not renew within
@@ -19,6 +22,9 @@ import type { ControllerMetrics } from './metrics.js';
 
 /** LEASES is the coordination.k8s.io/v1 leases resource. */
 export const LEASES: ResourceRef = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases', kind: 'Lease', namespaced: true };
+
+/** JITTER_FACTOR is client-go's: a candidate waits RetryPeriod x (1 + random x 1.2) between attempts. */
+export const JITTER_FACTOR = 1.2;
 
 /** LeaderElectorOptions configures createLeaderElector. */
 export interface LeaderElectorOptions {
@@ -35,8 +41,35 @@ export interface LeaderElectorOptions {
   leaseDurationMs?: number;
   /** renewDeadlineMs: how long the leader keeps trying to renew before giving up; default 10 s. */
   renewDeadlineMs?: number;
-  /** retryPeriodMs: pause between attempts; default 2 s. */
+  /** retryPeriodMs: pause between attempts (a candidate's is jittered, see JITTER_FACTOR); default 2 s. */
   retryPeriodMs?: number;
+  /** random returns a number in [0, 1) for the jitter; default Math.random. */
+  random?: () => number;
+}
+
+/**
+ * validateLeaseTimings checks client-go's bounds: every duration is positive
+ * and LeaseDuration > RenewDeadline > JITTER_FACTOR x RetryPeriod (so a
+ * leader has time for more than one renewal attempt before its deadline, and
+ * its deadline passes before a standby may take the lease).
+ */
+export function validateLeaseTimings(t: { leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number }): void {
+  const named: Array<[string, number]> = [
+    ['lease duration', t.leaseDurationMs],
+    ['renew deadline', t.renewDeadlineMs],
+    ['retry period', t.retryPeriodMs],
+  ];
+  for (const [what, ms] of named) {
+    if (!Number.isFinite(ms) || ms < 1) throw new LeaderElectionError(`${what} must be greater than zero (got ${ms} ms)`);
+  }
+  if (!(t.leaseDurationMs > t.renewDeadlineMs)) {
+    throw new LeaderElectionError(`lease duration (${t.leaseDurationMs} ms) must be greater than renew deadline (${t.renewDeadlineMs} ms)`);
+  }
+  if (!(t.renewDeadlineMs > JITTER_FACTOR * t.retryPeriodMs)) {
+    throw new LeaderElectionError(
+      `renew deadline (${t.renewDeadlineMs} ms) must be greater than ${JITTER_FACTOR} x retry period (${t.retryPeriodMs} ms)`,
+    );
+  }
 }
 
 /** LeaderElector runs one candidate. */
@@ -68,8 +101,8 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   const leaseDuration = options.leaseDurationMs ?? 15_000;
   const renewDeadline = options.renewDeadlineMs ?? 10_000;
   const retryPeriod = options.retryPeriodMs ?? 2_000;
-  if (!(leaseDuration > renewDeadline)) throw new LeaderElectionError('lease duration must be greater than renew deadline');
-  if (!(renewDeadline > retryPeriod * 1.2)) throw new LeaderElectionError('renew deadline must be greater than 1.2 x retry period');
+  validateLeaseTimings({ leaseDurationMs: leaseDuration, renewDeadlineMs: renewDeadline, retryPeriodMs: retryPeriod });
+  const random = options.random ?? Math.random;
   let observed: Observed | undefined;
   let observedAt = 0;
   let leader = false;
@@ -141,18 +174,24 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
     }
   }
 
-  /**
-   * nextAttemptIn is RetryPeriod, except that a lease expiring sooner is tried
-   * right at expiry: a standby then takes over within LeaseDuration +
-   * RetryPeriod of the leader's last renewal, instead of up to one more period.
-   */
-  function nextAttemptIn(): number {
-    if (!observed || observed.holder === '' || observed.holder === identity) return retryPeriod;
-    const expiresIn = observedAt + leaseDuration - clock.now();
-    return Math.max(1, Math.min(retryPeriod, expiresIn + 1));
+  /** jitteredRetry is client-go's wait.Jitter(RetryPeriod, JitterFactor): never less than RetryPeriod. */
+  const jitteredRetry = (): number => retryPeriod + Math.floor(Math.min(Math.max(random(), 0), 1) * JITTER_FACTOR * retryPeriod);
+
+  /** withDeadline settles with fallback once ms have passed, whatever work does (a hung request must not hold us). */
+  async function withDeadline<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+    const timer = new AbortController();
+    try {
+      return await Promise.race([work, sleep(clock, ms, timer.signal).then(() => fallback)]);
+    } finally {
+      timer.abort();
+    }
   }
 
   async function release(): Promise<void> {
+    await withDeadline(releaseOnce(), renewDeadline, undefined);
+  }
+
+  async function releaseOnce(): Promise<void> {
     try {
       const lease = await client.get(LEASES, namespace, name);
       if (observe(lease).holder !== identity) return;
@@ -167,7 +206,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
   return {
     isLeader: () => leader,
     async run(signal, lead) {
-      while (!signal.aborted && !(await attempt())) await sleep(clock, nextAttemptIn(), signal);
+      while (!signal.aborted && !(await attempt())) await sleep(clock, jitteredRetry(), signal);
       if (signal.aborted) return false;
       setLeader(true);
       logger.info({ lease: `${namespace}/${name}`, identity }, 'became leader');
@@ -184,9 +223,7 @@ export function createLeaderElector(options: LeaderElectorOptions): LeaderElecto
         if (leading.signal.aborted) break;
         // Bound each renewal by what is left of the deadline, so a hung request cannot keep us leading.
         const left = Math.max(0, renewDeadline - (clock.now() - lastRenew));
-        const timeout = new AbortController();
-        const renewed = await Promise.race([attempt(), sleep(clock, left, timeout.signal).then(() => false)]);
-        timeout.abort();
+        const renewed = await withDeadline(attempt(), left, false);
         if (renewed) lastRenew = clock.now();
         else if (clock.now() - lastRenew >= renewDeadline || (observed && observed.holder !== identity)) {
           logger.warn({ lease: `${namespace}/${name}` }, 'lost leadership');

@@ -27,6 +27,7 @@ function candidate(api: FakeApiClient, clock: FakeClock, identity: string, regis
     name: 'portcullis-controller',
     identity,
     metrics: registry ? createControllerMetrics(registry) : undefined,
+    random: () => 0, // no jitter: attempts exactly every RetryPeriod (jitter has its own test)
   });
   const c: Candidate = { stop: new AbortController(), leading: false, starts: 0, done: Promise.resolve(false) };
   c.done = elector.run(c.stop.signal, async (leading) => {
@@ -92,7 +93,7 @@ test('a clean shutdown releases the lease and the standby takes over within one 
   await b.done;
 });
 
-test('when the leader dies the standby takes over within LeaseDuration + RetryPeriod', async () => {
+test('when the leader dies the standby takes over within LeaseDuration + 2 jittered retry periods', async () => {
   const api = createFakeApiClient();
   const clock = createFakeClock();
   const a = candidate(api, clock, 'a');
@@ -110,7 +111,8 @@ test('when the leader dies the standby takes over within LeaseDuration + RetryPe
   );
   while (!b.leading) await clock.advance(50);
   const took = clock.now() - lastRenew;
-  assert.ok(took <= 15_000 + 2_000, `took ${took} ms after the last renewal`);
+  // Seen up to one jittered period (2.2 x 2 s) after the renewal, tried up to one more after expiry.
+  assert.ok(took <= 15_000 + 2 * 2.2 * 2_000, `took ${took} ms after the last renewal`);
   assert.ok(took >= 15_000, `not before the lease expired (took ${took} ms)`);
   assert.equal((api.read(LEASES, 'portcullis-system', 'portcullis-controller')!.spec as JsonObject).leaseTransitions, 1);
   // a could not renew, so it stopped leading within RenewDeadline of its last renewal.
@@ -132,11 +134,81 @@ test('a leader that cannot reach the API stops work within RenewDeadline', async
   assert.equal(await a.done, true);
 });
 
-test('timings are validated like client-go', () => {
+test('timings are validated like client-go: all > 0, LeaseDuration > RenewDeadline > 1.2 x RetryPeriod', () => {
   const api = createFakeApiClient();
   const clock = createFakeClock();
   const base = { client: api, clock, logger, namespace: 'n', name: 'l', identity: 'i' };
   assert.throws(() => createLeaderElector({ ...base, leaseDurationMs: 10_000, renewDeadlineMs: 10_000 }), LeaderElectionError);
   assert.throws(() => createLeaderElector({ ...base, renewDeadlineMs: 2_000, retryPeriodMs: 2_000 }), LeaderElectionError);
+  assert.throws(() => createLeaderElector({ ...base, renewDeadlineMs: 2_400, retryPeriodMs: 2_000 }), /1\.2 x retry period/);
+  assert.throws(() => createLeaderElector({ ...base, retryPeriodMs: 0 }), /retry period must be greater than zero/);
+  assert.throws(() => createLeaderElector({ ...base, retryPeriodMs: -5 }), LeaderElectionError);
+  assert.throws(() => createLeaderElector({ ...base, retryPeriodMs: Number.NaN }), LeaderElectionError);
+  assert.throws(() => createLeaderElector({ ...base, leaseDurationMs: 0, renewDeadlineMs: -1, retryPeriodMs: -2 }), /lease duration must be greater than zero/);
   assert.doesNotThrow(() => createLeaderElector({ ...base, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 }));
+  assert.doesNotThrow(() => createLeaderElector({ ...base, leaseDurationMs: 3000, renewDeadlineMs: 2401, retryPeriodMs: 2000 }));
+});
+
+/** standbyOfExpiredLease leaves a Lease held by "gone" that is long expired, and a candidate "b" seeing it. */
+async function standbyOfExpiredLease(random: () => number): Promise<{ api: FakeApiClient; clock: FakeClock; b: ReturnType<typeof createLeaderElector> }> {
+  const api = createFakeApiClient();
+  const clock = createFakeClock();
+  api.seed(LEASES, {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { namespace: 'portcullis-system', name: 'portcullis-controller' },
+    spec: { holderIdentity: 'gone', leaseDurationSeconds: 15, renewTime: '2020-01-01T00:00:00.000000Z' },
+  });
+  const b = createLeaderElector({ client: api, clock, logger, namespace: 'portcullis-system', name: 'portcullis-controller', identity: 'b', random });
+  return { api, clock, b };
+}
+
+test('a standby retries at RetryPeriod, never faster, while the apiserver is down (no storm)', async () => {
+  const { api, clock, b } = await standbyOfExpiredLease(() => 0);
+  api.failNext('update', 1_000_000, 503); // the lease can be read, not taken
+  const stop = new AbortController();
+  const done = b.run(stop.signal, async () => undefined);
+  await clock.advance(16_000); // b has seen the lease unchanged for longer than LeaseDuration: expired
+  api.failNext('get', 1_000_000, 503); // now the apiserver is down
+  const before = api.calls.get ?? 0;
+  await clock.advance(8_000);
+  // One attempt per 2 s retry period: 8 s -> 4 more attempts (today's bug: one per millisecond).
+  assert.equal((api.calls.get ?? 0) - before, 4);
+  stop.abort();
+  await done;
+});
+
+test('the expired lease is tried once per jittered period: between RetryPeriod and 2.2 x RetryPeriod', async () => {
+  for (const [random, period] of [[0, 2000], [0.5, 3200], [0.999, 4397]] as const) {
+    const { api, clock, b } = await standbyOfExpiredLease(() => random);
+    api.failNext('update', 1_000_000, 503); // reads work, writes fail: keeps it a standby
+    const stop = new AbortController();
+    const done = b.run(stop.signal, async () => undefined);
+    await clock.advance(0);
+    const first = api.calls.get ?? 0;
+    await clock.advance(period - 1);
+    assert.equal(api.calls.get ?? 0, first, `random ${random}: not before ${period} ms`);
+    await clock.advance(1);
+    assert.equal(api.calls.get ?? 0, first + 1, `random ${random}: at ${period} ms`);
+    stop.abort();
+    await done;
+  }
+});
+
+test('release on shutdown gives up after RenewDeadline when the apiserver hangs', async () => {
+  const api = createFakeApiClient();
+  const clock = createFakeClock();
+  const a = candidate(api, clock, 'a');
+  await clock.advance(0);
+  assert.equal(a.leading, true);
+  const realGet = api.get;
+  api.get = () => new Promise(() => undefined); // hangs forever
+  a.stop.abort();
+  let settled = false;
+  void a.done.then(() => (settled = true));
+  await clock.advance(9_999);
+  assert.equal(settled, false);
+  await clock.advance(2);
+  assert.equal(settled, true, 'stopped within the renew deadline');
+  api.get = realGet;
 });
