@@ -4,16 +4,31 @@ import type { ControllerMetrics } from './metrics.js';
 /**
  * withWriteCounting decorates an ApiClient so that every mutating request
  * (create, update, patch, delete; successful or not) increments
- * `portcullis_controller_api_writes_total{verb,resource}`. The benchmark and
- * the "no writes at steady state" checks read this counter.
+ * `portcullis_controller_api_writes_total{verb,resource}`, and every request
+ * (reads too) `portcullis_controller_api_requests_total{verb,resource}`. The
+ * benchmark, the "no writes at steady state" checks and the standby's
+ * request rate while the apiserver is down read these counters.
  */
 export function withWriteCounting(client: ApiClient, metrics: ControllerMetrics): ApiClient {
-  const count = (verb: string, resource: string, sub?: string): void =>
-    metrics.apiWrites.inc({ verb, resource: sub ? `${resource}/${sub}` : resource });
+  const count = (verb: string, resource: string, sub?: string): void => {
+    const labels = { verb, resource: sub ? `${resource}/${sub}` : resource };
+    metrics.apiWrites.inc(labels);
+    metrics.apiRequests.inc(labels);
+  };
+  const read = (verb: string, resource: string): void => metrics.apiRequests.inc({ verb, resource });
   return {
-    list: (r, o) => client.list(r, o),
-    watch: (r, o, e, d) => client.watch(r, o, e, d),
-    get: (r, ns, n) => client.get(r, ns, n),
+    list(r, o) {
+      read('list', r.resource);
+      return client.list(r, o);
+    },
+    watch(r, o, e, d) {
+      read('watch', r.resource);
+      return client.watch(r, o, e, d);
+    },
+    get(r, ns, n) {
+      read('get', r.resource);
+      return client.get(r, ns, n);
+    },
     create(r, obj) {
       count('create', r.resource);
       return client.create(r, obj);

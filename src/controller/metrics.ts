@@ -31,6 +31,8 @@ export interface ControllerMetrics {
   leaderStatus: Gauge<'name'>;
   /** apiWrites is `portcullis_controller_api_writes_total{verb,resource}`: mutating API calls made (the benchmark reads it). */
   apiWrites: Counter<'verb' | 'resource'>;
+  /** apiRequests is `portcullis_controller_api_requests_total{verb,resource}`: every API call attempted, reads included (the request rate of a standby). */
+  apiRequests: Counter<'verb' | 'resource'>;
 }
 
 // controller-runtime: prometheus.ExponentialBuckets(10e-9, 10, 12)
@@ -87,5 +89,7 @@ export function createControllerMetrics(registry: Registry): ControllerMetrics {
       new Gauge({ name: 'leader_election_master_status', help: 'Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master', labelNames: ['name'], registers })),
     apiWrites: shared(registry, 'portcullis_controller_api_writes_total', () =>
       new Counter({ name: 'portcullis_controller_api_writes_total', help: 'Mutating API requests made by the controller', labelNames: ['verb', 'resource'], registers })),
+    apiRequests: shared(registry, 'portcullis_controller_api_requests_total', () =>
+      new Counter({ name: 'portcullis_controller_api_requests_total', help: 'API requests attempted by the controller, reads included', labelNames: ['verb', 'resource'], registers })),
   };
 }
