@@ -11,6 +11,7 @@ import type { ControllerMetrics } from './metrics.js';
 import { createDefaultControllerRateLimiter } from './rate-limiter.js';
 import { BINDING_LABEL, claimIndexers, createReconciler, sourceKeyOfClaim, TerminalError } from './reconciler.js';
 import { objectKey } from '../kube/object-key.js';
+import { resourceVersionOf } from '../kube/object-meta.js';
 import { createWorkQueue, type WorkQueue } from './workqueue.js';
 
 /**
@@ -103,12 +104,29 @@ export async function runBindingController(options: BindingControllerOptions, si
   claims.addHandlers({ onAdd: enqueueOwner, onUpdate: (_o, n) => enqueueOwner(n), onDelete: enqueueOwner });
   const reconciler = createReconciler({ binding, client, sources, claims, recorder, logger });
 
+  // The last terminal failure per key (source version + message): a resync that fails the same way on an
+  // unchanged source records nothing, so a terminal error makes one Failed event, not one per resync.
+  const lastTerminal = new Map<string, string>();
+
+  async function recordFailure(key: string, err: unknown, terminal: boolean): Promise<void> {
+    const src = sources.get(key);
+    if (!src) return;
+    const message = errorMessage(err);
+    if (terminal) {
+      const signature = `${resourceVersionOf(src)}\u0000${message}`;
+      if (lastTerminal.get(key) === signature) return;
+      lastTerminal.set(key, signature);
+    }
+    await recorder.record({ resource: binding.source, object: src, type: 'Warning', reason: 'Failed', message });
+  }
+
   async function process(key: string): Promise<void> {
     const started = clock.now();
     metrics.activeWorkers.inc({ controller: name });
     try {
       const result = await reconciler.reconcile(key);
       queue.forget(key);
+      lastTerminal.delete(key);
       if (result.requeueAfterMs !== undefined) {
         queue.addAfter(key, result.requeueAfterMs);
         metrics.reconcileTotal.inc({ controller: name, result: 'requeue_after' });
@@ -120,8 +138,7 @@ export async function runBindingController(options: BindingControllerOptions, si
       metrics.reconcileErrors.inc({ controller: name });
       const terminal = err instanceof TerminalError;
       logger.warn({ key, err: errorMessage(err), terminal, retries: queue.numRequeues(key) }, 'reconcile failed');
-      const src = sources.get(key);
-      if (src) await recorder.record({ resource: binding.source, object: src, type: 'Warning', reason: 'Failed', message: errorMessage(err) });
+      await recordFailure(key, err, terminal);
       if (terminal) queue.forget(key);
       else queue.addRateLimited(key);
     } finally {

@@ -1,4 +1,5 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
+import { isJsonObject } from '../kube/types.js';
 import { deepCopy } from '../kube/safe-object.js';
 import type { FieldCopy } from './binding.js';
 import { getPath, parseObjectPath, setPath } from '../kube/object-path.js';
@@ -32,12 +33,28 @@ export interface ReflectedField {
   current: JsonValue | undefined;
 }
 
-/** reflectStatus pairs every reflected source field with its desired value from the CR (or absence when the CR is missing). */
+/**
+ * omitEmpty maps an empty list or map to absence, as the apiserver stores
+ * built-in types: their fields are `omitempty`, so a Service cannot hold
+ * `status.loadBalancer.ingress: []` and reads back without the field.
+ * Comparing `[]` with that absence would make a write that never sticks.
+ */
+export function omitEmpty(value: JsonValue | undefined): JsonValue | undefined {
+  if (Array.isArray(value) && value.length === 0) return undefined;
+  if (isJsonObject(value) && Object.keys(value).length === 0) return undefined;
+  return value;
+}
+
+/**
+ * reflectStatus pairs every reflected source field with its desired value
+ * from the CR (absence when the CR is missing); empty lists and maps count
+ * as absent on both sides (see omitEmpty).
+ */
 export function reflectStatus(source: JsonObject, claim: JsonObject | undefined, copies: FieldCopy[]): ReflectedField[] {
   return copies.map(({ from, to }) => ({
     path: to,
-    desired: claim ? getPath(claim, segments(from)) : undefined,
-    current: getPath(source, segments(to)),
+    desired: claim ? omitEmpty(getPath(claim, segments(from))) : undefined,
+    current: omitEmpty(getPath(source, segments(to))),
   }));
 }
 

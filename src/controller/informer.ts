@@ -4,8 +4,9 @@ import type { ApiClient, ResourceRef, WatchEvent } from './api-client.js';
 import { sleep, type Clock } from './clock.js';
 import { errorMessage } from '../kube/errors.js';
 import { isGone } from './errors.js';
-import { resourceVersionOf } from '../kube/object-meta.js';
+import { resourceVersionOf, uidOf } from '../kube/object-meta.js';
 import { objectKey } from '../kube/object-key.js';
+import { compareResourceVersions, isNotNewerResourceVersion, isOlderResourceVersion } from './resource-version.js';
 
 /**
  * A supervised list+watch cache (client-go's reflector + indexer). Unlike the
@@ -13,6 +14,11 @@ import { objectKey } from '../kube/object-key.js';
  * Gone or a dropped connection (API server restart) leads to a fresh list,
  * after an exponential backoff (800 ms..30 s like client-go), whose diff
  * against the cache is delivered as add/update/delete so nothing is missed.
+ *
+ * The cache never goes back in time: an object is never replaced by one of
+ * an older resourceVersion, whether it comes from a watch event, a relist or
+ * a write response (`assume`), and a write response the watch has already
+ * overtaken is dropped. See docs/controller.md, "Cache rules".
  */
 
 /** InformerHandlers receive cache changes; they should only enqueue keys. */
@@ -40,11 +46,17 @@ export interface Informer {
   addHandlers(handlers: InformerHandlers): void;
   /**
    * assume stores an object this process has just written (the API's response)
-   * so that syncs before the watch delivers it do not act on a stale copy.
+   * so that syncs before the watch delivers it do not act on a stale copy. It
+   * is dropped (returns false) when the cache already holds that version or a
+   * newer one: the cached copy, or the watch stream, is ahead of the response.
    */
-  assume(obj: JsonObject): void;
-  /** forget drops key from the cache after this process deleted it. */
-  forget(key: string): void;
+  assume(obj: JsonObject): boolean;
+  /**
+   * forget drops an object this process has just deleted (the object as it
+   * was before the delete). A namesake with another uid, created since and
+   * already cached, is kept.
+   */
+  forget(deleted: JsonObject): void;
   /** byIndex returns the cached objects whose indexer (see InformerOptions.indexers) produced value. */
   byIndex(index: string, value: string): JsonObject[];
 }
@@ -89,6 +101,8 @@ export function createInformer(options: InformerOptions): Informer {
   let stopWatch: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   let hasSynced = false;
+  // The revision up to which list+watch has delivered every change of this resource.
+  let seenRv = '';
   let markSynced!: () => void;
   const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
   const log = logger.child({ resource: resource.resource });
@@ -125,14 +139,21 @@ export function createInformer(options: InformerOptions): Informer {
 
   const transform = options.transform ?? ((o: JsonObject) => o);
 
+  /** isStale tells whether obj is older than the cached copy of its key (which then wins). */
+  const isStale = (obj: JsonObject): boolean => {
+    const cached = store.get(objectKey(obj));
+    return cached !== undefined && isOlderResourceVersion(resourceVersionOf(obj), resourceVersionOf(cached));
+  };
+
   function upsert(raw: JsonObject): void {
+    if (isStale(raw)) return;
     const obj = transform(raw);
     const old = put(objectKey(obj), obj);
     if (old) emitUpdate(old, obj);
     else emitAdd(obj);
   }
 
-  function replace(items: JsonObject[]): void {
+  function replace(items: JsonObject[], listRv: string): void {
     const seen = new Set<string>();
     for (const item of items) {
       seen.add(objectKey(item));
@@ -141,17 +162,32 @@ export function createInformer(options: InformerOptions): Informer {
     }
     for (const [key, old] of store) {
       if (seen.has(key)) continue;
+      // Written by us after the list was taken: the watch from listRv will confirm or delete it.
+      if (compareResourceVersions(resourceVersionOf(old), listRv) === 1) continue;
       put(key, undefined);
       emitDelete(old);
     }
+    seenRv = listRv;
   }
 
   function apply(event: WatchEvent): void {
     if (event.type === 'ADDED' || event.type === 'MODIFIED') upsert(event.object);
     else if (event.type === 'DELETED') {
+      // A namesake created after this deletion (and assumed) is newer: keep it.
+      if (isStale(event.object)) return;
       const old = put(objectKey(event.object), undefined);
       emitDelete(old ?? event.object);
     }
+  }
+
+  function assume(obj: JsonObject): boolean {
+    const rv = resourceVersionOf(obj);
+    // The watch has delivered every change up to seenRv, so the cache holds this version or a newer one.
+    if (isNotNewerResourceVersion(rv, seenRv)) return false;
+    const cached = store.get(objectKey(obj));
+    if (cached && isNotNewerResourceVersion(rv, resourceVersionOf(cached))) return false;
+    put(objectKey(obj), transform(obj));
+    return true;
   }
 
   function watchOnce(rv: string): Promise<WatchOutcome> {
@@ -178,6 +214,7 @@ export function createInformer(options: InformerOptions): Informer {
         }
         outcome.rv = resourceVersionOf(event.object) || outcome.rv;
         if (event.type !== 'BOOKMARK') apply(event);
+        seenRv = outcome.rv;
       };
       const handle = client.watch(
         resource,
@@ -216,7 +253,7 @@ export function createInformer(options: InformerOptions): Informer {
       try {
         const list = await client.list(resource, { labelSelector: options.labelSelector });
         if (abort.signal.aborted) break;
-        replace(list.items);
+        replace(list.items, list.resourceVersion);
         if (!hasSynced) {
           hasSynced = true;
           markSynced();
@@ -253,11 +290,11 @@ export function createInformer(options: InformerOptions): Informer {
     addHandlers(h) {
       handlers.push(h);
     },
-    assume(obj) {
-      put(objectKey(obj), transform(obj));
-    },
-    forget(key) {
-      put(key, undefined);
+    assume,
+    forget(deleted) {
+      const key = objectKey(deleted);
+      const cached = store.get(key);
+      if (cached && uidOf(cached) === uidOf(deleted)) put(key, undefined);
     },
     byIndex(index, value) {
       const keys = indexes.get(index)?.get(value);

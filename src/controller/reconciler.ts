@@ -109,28 +109,51 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       claims.assume(remaining);
       return false;
     }
-    claims.forget(nameOf(claim));
+    claims.forget(claim);
     if (src) await recorder.record({ resource: srcRes, object: src, type: 'Normal', reason: 'Deleted', message: `deleted ${crRes.kind} ${nameOf(claim)}: ${why}` });
     return true;
   }
 
+  // Names found taken by a CR that is not ours (the label-selected cache never sees it): checked with a
+  // read before the next create, so a resync of such a source writes nothing.
+  const takenByOthers = new Set<string>();
+
+  async function readClaim(name: string): Promise<JsonObject | undefined> {
+    try {
+      return await client.get(crRes, '', name);
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** createClaim creates the CR, or returns the one already there when the cache is behind the API (or it is not ours). */
+  async function createClaim(src: JsonObject, desired: JsonObject, name: string): Promise<JsonObject> {
+    if (takenByOthers.has(name)) {
+      const existing = await readClaim(name);
+      if (existing && sourceKeyOfClaim(existing) !== objectKey(src)) return existing;
+      takenByOthers.delete(name);
+      if (existing) return existing;
+    }
+    try {
+      const created = await client.create(crRes, desired);
+      claims.assume(created);
+      await recorder.record({ resource: srcRes, object: src, type: 'Normal', reason: 'Created', message: `created ${crRes.kind} ${name}` });
+      return created;
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      // Our cache is behind the API (the create's watch event is still in flight), or the name is taken.
+      const existing = await readClaim(name);
+      if (!existing) throw err;
+      if (sourceKeyOfClaim(existing) === objectKey(src)) claims.assume(existing);
+      else takenByOthers.add(name);
+      return existing;
+    }
+  }
+
   async function ensureClaim(src: JsonObject, name: string): Promise<JsonObject> {
     const desired = desiredClaim(src, name);
-    const current = claims.get(name);
-    if (!current) {
-      try {
-        const created = await client.create(crRes, desired);
-        claims.assume(created);
-        await recorder.record({ resource: srcRes, object: src, type: 'Normal', reason: 'Created', message: `created ${crRes.kind} ${name}` });
-        return created;
-      } catch (err) {
-        if (!isAlreadyExists(err)) throw err;
-        // Our cache is behind the API (e.g. the create's watch event is still in flight).
-        const existing = await client.get(crRes, '', name);
-        claims.assume(existing);
-        return ensureClaim(src, name);
-      }
-    }
+    const current = claims.get(name) ?? (await createClaim(src, desired, name));
     const owner = sourceKeyOfClaim(current);
     if (owner !== objectKey(src)) {
       throw new TerminalError(`${crRes.kind} ${name} already exists and belongs to ${owner ?? 'nobody we know'}`);
@@ -176,7 +199,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         const why = !src ? 'source is gone' : isBeingDeleted(src) ? 'source is being deleted' : wanted ? 'name rule changed' : 'source no longer matches';
         if (!(await deleteClaim(claim, src, why))) pending = true;
       }
-      if (!src) return {};
+      if (!src) {
+        takenByOthers.delete(expected);
+        return {};
+      }
       if (!wanted) {
         // Keep the finalizer until every CR is really gone; its delete event brings us back.
         if (!pending && finalizersOf(src).includes(finalizer)) {

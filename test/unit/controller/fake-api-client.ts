@@ -39,6 +39,14 @@ export interface FakeApiClient extends ApiClient {
   failNext(verb: string, n: number, status?: number, resource?: string): void;
   /** compact forgets history so watches from older versions get 410 Gone. */
   compact(): void;
+  /**
+   * holdWatchEvents queues watch events instead of delivering them (a lagging
+   * watch stream); releaseWatchEvents(n) delivers the oldest n (default all), in order.
+   */
+  holdWatchEvents(): void;
+  releaseWatchEvents(n?: number): number;
+  /** heldWatchEvents counts queued events. */
+  heldWatchEvents(): number;
   /** openWatches counts watches not yet ended. */
   openWatches(): number;
   calls: Record<string, number>;
@@ -64,10 +72,26 @@ function mergePatch(target: JsonValue | undefined, patch: JsonValue): JsonValue 
   return out;
 }
 
+/** omitEmptyIngress does what the apiserver's omitempty does to a Service: `loadBalancer.ingress: []` is not stored. */
+function omitEmptyIngress(svc: JsonObject): void {
+  const lb = isJsonObject(svc.status) && isJsonObject(svc.status.loadBalancer) ? svc.status.loadBalancer : undefined;
+  if (lb && Array.isArray(lb.ingress) && lb.ingress.length === 0) delete lb.ingress;
+}
+
 /** createFakeApiClient returns an empty fake API server. */
 export function createFakeApiClient(): FakeApiClient {
   const data = new Map<string, Map<string, JsonObject>>();
   const watchers: Watcher[] = [];
+  let holding = false;
+  const held: Array<() => void> = [];
+  const deliver = (w: Watcher, e: WatchEvent): void => {
+    if (!holding) return w.onEvent(e);
+    held.push(() => {
+      if (!w.stopped) w.onEvent(e);
+    });
+  };
+  // Every change since the last compaction, so a watch from resourceVersion N replays what followed N (as etcd does).
+  const history: Array<{ rv: number; resource: string; type: WatchEvent['type']; obj: JsonObject }> = [];
   const failures = new Map<string, { n: number; status: number; resource?: string }>();
   let rv = 100;
   let minRv = 0;
@@ -92,9 +116,10 @@ export function createFakeApiClient(): FakeApiClient {
   const notFound = (r: ResourceRef, name: string): ApiRequestError =>
     new ApiRequestError(404, 'NotFound', `${r.resource} "${name}" not found`);
   const notify = (r: ResourceRef, type: WatchEvent['type'], obj: JsonObject): void => {
+    history.push({ rv, resource: `${r.group}/${r.resource}`, type, obj: deepCopy(obj) });
     for (const w of watchers) {
       if (!w.stopped && w.resource === `${r.group}/${r.resource}` && matches(obj, w.selector)) {
-        w.onEvent({ type, object: deepCopy(obj) });
+        deliver(w, { type, object: deepCopy(obj) });
       }
     }
   };
@@ -142,7 +167,18 @@ export function createFakeApiClient(): FakeApiClient {
     },
     compact() {
       minRv = rv;
+      history.splice(0);
     },
+    holdWatchEvents() {
+      holding = true;
+    },
+    releaseWatchEvents(n = Infinity) {
+      const batch = held.splice(0, n);
+      if (held.length === 0 && n === Infinity) holding = false;
+      batch.forEach((fn) => fn());
+      return batch.length;
+    },
+    heldWatchEvents: () => held.length,
     openWatches: () => watchers.filter((w) => !w.stopped).length,
     async list(r, options) {
       check('list');
@@ -155,6 +191,10 @@ export function createFakeApiClient(): FakeApiClient {
         throw new ApiRequestError(410, 'Expired', 'too old resource version');
       }
       const w: Watcher = { resource: `${r.group}/${r.resource}`, selector: options.labelSelector, onEvent, onDone, stopped: false };
+      const from = Number(options.resourceVersion);
+      for (const h of history) {
+        if (h.rv > from && h.resource === w.resource && matches(h.obj, w.selector)) deliver(w, { type: h.type, object: deepCopy(h.obj) });
+      }
       watchers.push(w);
       return {
         stop() {
@@ -214,6 +254,7 @@ export function createFakeApiClient(): FakeApiClient {
       if (options.subresource === 'status') next = { ...deepCopy(current), status: next.status ?? null };
       else if ('status' in current) next.status = deepCopy(current.status!);
       else delete next.status;
+      if (r.group === '' && r.resource === 'services') omitEmptyIngress(next);
       return finishIfDone(r, next);
     },
     async delete(r, ns, name, options) {

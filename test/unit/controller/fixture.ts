@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { join } from 'node:path';
 import type { JsonObject } from '../../../src/kube/types.js';
-import type { ResourceRef } from '../../../src/controller/api-client.js';
+import type { ApiClient, ResourceRef } from '../../../src/controller/api-client.js';
 import { loadBindings } from '../../../src/controller/binding-loader.js';
 import type { Binding } from '../../../src/controller/binding.js';
 import { createEventRecorder } from '../../../src/controller/events.js';
@@ -53,7 +53,9 @@ export interface Fixture {
 }
 
 /** createFixture seeds objects, starts the caches and waits for them to sync. */
-export async function createFixture(seed: { services?: JsonObject[]; claims?: JsonObject[] } = {}): Promise<Fixture> {
+export async function createFixture(
+  seed: { services?: JsonObject[]; claims?: JsonObject[]; client?: (api: FakeApiClient) => ApiClient } = {},
+): Promise<Fixture> {
   const api = createFakeApiClient();
   const clock = createFakeClock();
   const logger = pino({ level: 'silent' });
@@ -73,7 +75,7 @@ export async function createFixture(seed: { services?: JsonObject[]; claims?: Js
   claims.start();
   await Promise.all([sources.synced(), claims.synced()]);
   const recorder = createEventRecorder({ client: api, clock, logger, component: 'portcullis-controller' });
-  const reconciler = createReconciler({ binding, client: api, sources, claims, recorder, logger });
+  const reconciler = createReconciler({ binding, client: seed.client?.(api) ?? api, sources, claims, recorder, logger });
   const settle = (): Promise<void> => clock.advance(0);
   await settle();
   return {

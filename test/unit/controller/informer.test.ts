@@ -107,9 +107,10 @@ test('assume overlays a just-written object until the watch catches up', async (
   informer.start();
   await informer.synced();
   await clock.advance(0);
-  informer.assume({ metadata: { namespace: 'default', name: 'z', resourceVersion: '999' } });
+  const z = { metadata: { namespace: 'default', name: 'z', uid: 'u-z', resourceVersion: '999' } };
+  assert.equal(informer.assume(z), true);
   assert.equal((informer.get('default/z')!.metadata as JsonObject).resourceVersion, '999');
-  informer.forget('default/z');
+  informer.forget(z);
   assert.equal(informer.get('default/z'), undefined);
   await informer.stop();
   assert.equal(api.openWatches(), 0);

@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import type { JsonObject } from '../../../src/kube/types.js';
 import { finalizerFor, SOURCE_ANNOTATION, TerminalError } from '../../../src/controller/reconciler.js';
 import { CLAIMS, createFixture, SERVICES, service } from './fixture.js';
+import { withLateResponses, type LateClient } from './late-responses.js';
 
 const FINALIZER = 'portcullis.dev/loadbalancer-claims';
 const meta = (o: JsonObject | undefined): JsonObject => (o?.metadata ?? {}) as JsonObject;
+const rv = (o: JsonObject | undefined): string => meta(o).resourceVersion as string;
 
 test('finalizer name is derived from the binding', async () => {
   const f = await createFixture();
@@ -149,22 +151,30 @@ test('a claim name taken by another source is a terminal error and nothing is ov
 test('a create racing a stale cache adopts the existing claim instead of failing', async () => {
   const f = await createFixture({ services: [service('web')] });
   await f.reconciler.reconcile('shop/web');
-  f.claims.forget('shop.web'); // simulate the cache not having seen the create yet
+  const made = f.api.read(CLAIMS, '', 'shop.web')!;
+  // The claim is recreated (a previous leader) while our watch lags: the cache has not seen it.
+  f.api.holdWatchEvents();
+  await f.api.delete(CLAIMS, '', 'shop.web');
+  f.api.releaseWatchEvents();
+  await f.settle();
+  f.api.holdWatchEvents();
+  f.api.seed(CLAIMS, { ...made, metadata: { ...meta(made), uid: undefined, resourceVersion: undefined } });
+  assert.equal(f.claims.get('shop.web'), undefined, 'cache behind the API');
   const mark = f.api.writes.length;
   await f.reconciler.reconcile('shop/web');
   assert.deepEqual(f.writesSince(mark), ['create loadbalancerclaims shop.web'], 'one failed create, then no more writes');
   assert.equal(f.api.all(CLAIMS).length, 1);
+  f.api.releaseWatchEvents();
   await f.stop();
 });
 
 test('a stale source cache makes the finalizer patch conflict instead of losing data', async () => {
   const f = await createFixture({ services: [service('web')] });
-  const before = f.sources.get('shop/web')!;
+  f.api.holdWatchEvents(); // the cache lags behind the API
   await f.api.patch(SERVICES, 'shop', 'web', { metadata: { labels: { a: 'b' } } }, { type: 'merge' });
-  await f.settle();
-  f.sources.assume(before); // the cache lags behind the API
   await assert.rejects(f.reconciler.reconcile('shop/web'), /modified/);
-  f.sources.assume(f.api.read(SERVICES, 'shop', 'web')!);
+  f.api.releaseWatchEvents();
+  await f.settle();
   await f.reconciler.reconcile('shop/web');
   assert.deepEqual(meta(f.api.read(SERVICES, 'shop', 'web')).labels, { a: 'b' });
   assert.deepEqual(meta(f.api.read(SERVICES, 'shop', 'web')).finalizers, [FINALIZER]);
@@ -185,5 +195,95 @@ test('fields the server defaults into the reflected status do not cause rewrites
   await f.reconciler.reconcile('shop/web');
   await f.reconciler.reconcile('shop/web');
   assert.deepEqual(f.writesSince(mark), []);
+  await f.stop();
+});
+
+test('a late finalizer-patch answer does not roll the cache back: a switch to ClusterIP still drops finalizer and claim', async () => {
+  let late!: LateClient;
+  const f = await createFixture({ services: [service('web')], client: (api) => (late = withLateResponses(api)) });
+  late.hold();
+  const reconciling = f.reconciler.reconcile('shop/web'); // patches the finalizer; the answer is held
+  await f.settle();
+  // Meanwhile the user switches the Service to ClusterIP; the watch delivers it at once.
+  const current = f.api.read(SERVICES, 'shop', 'web')!;
+  await f.api.patch(SERVICES, 'shop', 'web', { spec: { type: 'ClusterIP' } }, { type: 'merge' });
+  await f.settle();
+  await late.release(); // the finalizer patch's answer, older than the cached Service, arrives
+  await reconciling.catch(() => undefined);
+  await late.release();
+  await f.settle();
+  assert.equal(rv(f.sources.get('shop/web')), rv(f.api.read(SERVICES, 'shop', 'web')), 'cache holds the newest Service');
+  assert.ok(Number(rv(current)) < Number(rv(f.sources.get('shop/web'))));
+  await f.reconciler.reconcile('shop/web');
+  await f.settle();
+  assert.deepEqual(meta(f.api.read(SERVICES, 'shop', 'web')).finalizers ?? [], [], 'finalizer removed');
+  assert.equal(f.api.all(CLAIMS).length, 0, 'claim deleted');
+  await f.stop();
+});
+
+test('a late claim-patch answer does not hide a newer allocator status: the newest address is reflected', async () => {
+  let late!: LateClient;
+  const f = await createFixture({ services: [service('web')], client: (api) => (late = withLateResponses(api)) });
+  await f.reconciler.reconcile('shop/web');
+  await f.settle();
+  await f.api.patch(CLAIMS, '', 'shop.web', { status: { ingress: [{ ip: '192.0.2.1' }] } }, { type: 'merge', subresource: 'status' });
+  await f.api.patch(SERVICES, 'shop', 'web', { spec: { ports: [{ name: 'http', port: 81, protocol: 'TCP' }] } }, { type: 'merge' });
+  await f.settle();
+  late.hold();
+  const reconciling = f.reconciler.reconcile('shop/web'); // patches the claim spec; the answer is held
+  await f.settle();
+  // The allocator writes a new address; the watch has it before our patch's answer.
+  await f.api.patch(CLAIMS, '', 'shop.web', { status: { ingress: [{ ip: '192.0.2.2' }] } }, { type: 'merge', subresource: 'status' });
+  await f.settle();
+  await late.release();
+  await reconciling;
+  await late.release();
+  await f.settle();
+  await f.reconciler.reconcile('shop/web');
+  await f.settle();
+  const ingress = ((f.api.read(SERVICES, 'shop', 'web')!.status as JsonObject).loadBalancer as JsonObject).ingress;
+  assert.deepEqual(ingress, [{ ip: '192.0.2.2' }]);
+  assert.equal(rv(f.claims.get('shop.web')), rv(f.api.read(CLAIMS, '', 'shop.web')));
+  await f.stop();
+});
+
+test('a claim with status.ingress: [] reaches a steady state that writes nothing', async () => {
+  const f = await createFixture({ services: [service('web')] });
+  await f.reconciler.reconcile('shop/web');
+  await f.settle();
+  await f.api.patch(CLAIMS, '', 'shop.web', { status: { ingress: [{ ip: '192.0.2.1' }] } }, { type: 'merge', subresource: 'status' });
+  await f.settle();
+  await f.reconciler.reconcile('shop/web');
+  await f.settle();
+  // The allocator clears the addresses the way the CRD allows: an empty list.
+  await f.api.patch(CLAIMS, '', 'shop.web', { status: { ingress: [] } }, { type: 'merge', subresource: 'status' });
+  await f.settle();
+  await f.reconciler.reconcile('shop/web');
+  await f.settle();
+  const lb = (f.api.read(SERVICES, 'shop', 'web')!.status as JsonObject).loadBalancer as JsonObject;
+  assert.equal(lb.ingress, undefined, 'the address is gone from the Service');
+  const mark = f.api.writes.length;
+  for (let i = 0; i < 3; i++) {
+    await f.reconciler.reconcile('shop/web');
+    await f.settle();
+  }
+  assert.deepEqual(f.writesSince(mark), [], 'no status patch, no event, at steady state');
+  await f.stop();
+});
+
+test('a name taken by a claim that is not ours fails once and writes nothing on later reconciles', async () => {
+  const foreign = { apiVersion: 'net.portcullis.dev/v1alpha1', kind: 'LoadBalancerClaim', metadata: { name: 'shop.web' }, spec: { owner: 'someone' } };
+  const f = await createFixture({ services: [service('web')] });
+  f.api.seed(CLAIMS, foreign); // no binding label: the label-selected cache never sees it
+  await f.settle();
+  await assert.rejects(f.reconciler.reconcile('shop/web'), TerminalError);
+  const mark = f.api.writes.length;
+  await assert.rejects(f.reconciler.reconcile('shop/web'), TerminalError);
+  assert.deepEqual(f.writesSince(mark), [], 'known to be taken: checked with a read, not a create');
+  assert.deepEqual(f.api.read(CLAIMS, '', 'shop.web')!.spec, { owner: 'someone' });
+  await f.api.delete(CLAIMS, '', 'shop.web');
+  await f.settle();
+  await f.reconciler.reconcile('shop/web');
+  assert.equal(meta(f.api.read(CLAIMS, '', 'shop.web')).annotations !== undefined, true, 'ours once the name is free');
   await f.stop();
 });
