@@ -47,6 +47,22 @@ async function settled(page: Page, after: number): Promise<void> {
   await page.waitForFunction((n) => Number(document.body.dataset['runs'] ?? 0) > n, after, { timeout: 30_000 });
 }
 
+/** cliReviewOf downloads the page's AdmissionReview and runs `portcullis review` on it with the page's CRDs and policies. */
+async function cliReviewOf(page: Page, dir: string, name: string): Promise<{ stdout: string }> {
+  const download = page.waitForEvent('download');
+  await page.click('#download');
+  const reviewFile = path.join(dir, `${name}.json`);
+  await (await download).saveAs(reviewFile);
+  const input = currentCase(page);
+  writeFileSync(path.join(dir, `${name}-policies.yaml`), input.policies);
+  writeFileSync(path.join(dir, `${name}-crds.yaml`), input.crds);
+  const args = ['dist/main.js', 'review', '--crds', path.join(dir, `${name}-crds.yaml`), '--policies', path.join(dir, `${name}-policies.yaml`), reviewFile];
+  return run(process.execPath, args).catch((err: { code?: number; stdout?: string }) => {
+    if (err.code === 1 && err.stdout) return { stdout: err.stdout };
+    throw err;
+  });
+}
+
 const runs = async (page: Page) => Number(await page.evaluate(() => document.body.dataset['runs'] ?? '0'));
 
 describe('the playground in Chromium', { skip: !executable && process.env.CI !== 'true' }, () => {
@@ -90,6 +106,8 @@ describe('the playground in Chromium', { skip: !executable && process.env.CI !==
     await settled(page, n);
     assert.equal(await page.getAttribute('#verdict', 'data-verdict'), 'denied');
     assert.match(await page.innerText('#kubectl'), /The Widget "a-very-long-widget-name-that-goes-on-and-on" is invalid: metadata\.name: Too long: must have at most 40 characters/);
+    const denied = await cliReviewOf(page, dir, 'denied');
+    assert.equal(await page.locator('#review').textContent(), denied.stdout, 'the denial (code, reason, message, causes) is what portcullis review prints');
 
     // Edit the policy: allow 60 characters. Now the Widget is admitted, with the schema defaults as a patch.
     const policies = currentCase(page).policies;
@@ -102,15 +120,9 @@ describe('the playground in Chromium', { skip: !executable && process.env.CI !==
     const shownPatch = (await page.locator('#patch').textContent()) ?? '';
 
     // The same input through the CLI: the downloaded AdmissionReview with the edited policies.
-    const download = page.waitForEvent('download');
-    await page.click('#download');
-    const reviewFile = path.join(dir, 'review.json');
-    await (await download).saveAs(reviewFile);
     const edited = currentCase(page);
     assert.ok(edited.policies.includes('maxLength: 60'), 'the address holds the edited policy');
-    writeFileSync(path.join(dir, 'policies.yaml'), edited.policies);
-    writeFileSync(path.join(dir, 'crds.yaml'), edited.crds);
-    const { stdout } = await run(process.execPath, ['dist/main.js', 'review', '--crds', path.join(dir, 'crds.yaml'), '--policies', path.join(dir, 'policies.yaml'), reviewFile]);
+    const { stdout } = await cliReviewOf(page, dir, 'allowed');
     assert.equal(shownReview, stdout, 'the page shows the response review portcullis review prints');
     const cli = JSON.parse(stdout) as { response: { allowed: boolean; patch?: string } };
     assert.equal(cli.response.allowed, true);

@@ -72,6 +72,17 @@ describe('playground engine', () => {
     assert.match(outcome.diagnostics[0]?.message ?? '', /^object\.yaml: document 0: YAML syntax error/);
   });
 
+  it('places a CRD schema the apiserver would refuse at the version schema in the CRD editor', async () => {
+    const broken = crds.replace(/pattern: '([^']*)'/, "pattern: '(?=lookahead)'");
+    assert.notEqual(broken, crds, 'the Widget CRD has a pattern to break');
+    const outcome = await createPlayground().run({ ...base, crds: broken });
+    assert.equal(outcome.kind, 'problem');
+    if (outcome.kind !== 'problem') return;
+    assert.equal(outcome.diagnostics[0]?.editor, 'crds');
+    assert.match(outcome.diagnostics[0]?.message ?? '', /^crds\.yaml: document 0: spec\.versions\[0\]\.schema\.openAPIV3Schema/);
+    assert.ok((outcome.diagnostics[0]?.line ?? 0) > 1);
+  });
+
   it('refuses code converters, naming the field', async () => {
     const conversion = `apiVersion: portcullis.dev/v1alpha1
 kind: Conversion
