@@ -5,7 +5,7 @@
  *
  *   node dist/playground/build-bundle.js [--out DIR]
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -52,6 +52,8 @@ const examples: Plugin = {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  // Chunk names carry content hashes: start empty so old chunks don't pile up.
+  await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
   const browser = path.join(root, 'src/playground/browser');
   const result = await build({
