@@ -3,7 +3,7 @@ import { parseAdmissionReview } from '../admission/parse-review.js';
 import { intoReview } from '../admission/response.js';
 import type { AdmissionRequest, AdmissionReviewResponse } from '../admission/review.js';
 import type { AdmissionChain } from '../admission/stage.js';
-import { createSchemaDefaulter, createSchemaValidator } from '../admission/schema-stages.js';
+import { createAdmissionChain } from '../admission/chain.js';
 import { createCelEnvironment } from '../cel/environment.js';
 import { createCelExpressionEngine } from '../conversion/cel-expressions.js';
 import { loadConversionDocument } from '../conversion/conversion-loader.js';
@@ -123,10 +123,7 @@ export function createPlayground(): Playground {
       refuseModules(doc);
       conversions.push(await loadConversionDocument(doc, { root: '', crds: loadedCrds.map((l) => l.crd), engine: expressions }));
     }
-    const chain: AdmissionChain = {
-      mutators: [createSchemaDefaulter({ crds }), { name: 'policy-mutations', mutate: engine.mutate }],
-      validators: [createSchemaValidator({ crds }), { name: 'policy-rules', validate: engine.validate }],
-    };
+    const chain: AdmissionChain = createAdmissionChain({ crds, policies: engine });
     cached = { key, crds, chain, conversions };
     return cached;
   };

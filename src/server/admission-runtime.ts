@@ -1,4 +1,4 @@
-import { createSchemaDefaulter, createSchemaValidator } from '../admission/schema-stages.js';
+import { createAdmissionChain } from '../admission/chain.js';
 import type { AdmissionChain } from '../admission/stage.js';
 import { loadCrds } from '../schema/crd-loader.js';
 import { createCrdRegistry } from '../schema/crd-registry.js';
@@ -39,10 +39,6 @@ export async function loadRuntimeConfig(sources: RuntimeSources, now: () => Date
   const crds = createCrdRegistry(await loadCrds(sources.crdPaths), { extensions: createKubernetesExtensions() });
   const loaded = await loadPolicies(sources.policyPaths, { cel: createCelEnvironment() });
   const policies = createPolicyEngine(loaded.policies);
-  // Policy mutations run after schema defaults (so they see defaulted fields); policy rules after schema validation.
-  const chain: AdmissionChain = {
-    mutators: [createSchemaDefaulter({ crds }), { name: 'policy-mutations', mutate: policies.mutate }],
-    validators: [createSchemaValidator({ crds }), { name: 'policy-rules', validate: policies.validate }],
-  };
+  const chain: AdmissionChain = createAdmissionChain({ crds, policies });
   return { crds, chain, policies, policyFiles: loaded.files, loadedAt: now() };
 }
