@@ -4,6 +4,9 @@ import { hasOwn } from '../kube/safe-object.js';
 import type { FieldError } from '../kube/field-error.js';
 import { FieldPath } from '../kube/field-path.js';
 import { compileComposition } from './composition.js';
+import { compileDecodedView } from './decoded-view.js';
+import { scaleErrors } from './scale.js';
+import type { ScaleSubresource } from './scale.js';
 import { correlatedEqual, createOldItemLookup } from './list-map-correlation.js';
 import type { Schema } from './structural.js';
 import { addError, createValidationContext, finishValidation, isFull } from './validator-context.js';
@@ -44,12 +47,24 @@ export interface ValidationPass {
    * its first error is reported (the request fails as a bad request).
    */
   readonly stage?: 'decode' | 'validate';
+  /** onStatusUpdate false skips the pass on a /status update, as the status strategy does (embedded resources); default true. */
+  readonly onStatusUpdate?: boolean;
 }
 
 /** CompileOptions tunes compileValidator. */
 export interface CompileOptions {
   /** extensions add checks per node (merged into the schema walk) or passes (own walks, in order); default none. */
   extensions?: readonly (NodeExtension | ValidationPass)[];
+  /** scale adds the apiserver's checks of the scale subresource's fields (see scaleErrors); default none. */
+  scale?: ScaleSubresource | null;
+  /**
+   * decode validates the decoded view of each object (compileDecodedView:
+   * pruned, non-nullable nulls dropped), as the apiserver validates a custom
+   * resource; the registry sets it for CRD schemas. Default false: schema
+   * fragments (policy rules) are not structural, pruning would drop what they
+   * don't declare.
+   */
+  decode?: boolean;
 }
 
 /** ValidateOptions tunes one validation run. */
@@ -58,6 +73,14 @@ export interface ValidateOptions {
   oldObject?: JsonObject | null;
   /** maxErrors bounds the errors reported; default 100. */
   maxErrors?: number;
+  /**
+   * subresource 'status' validates as the apiserver's status strategy does
+   * on a /status update: the schema's keywords only on `status` (against the
+   * status schema, reported as `status.<path>` with messages worded relative
+   * to status), scale status fields, list types and CEL rules on the whole
+   * object, no embedded-resource checks. Default: the main resource.
+   */
+  subresource?: 'status';
 }
 
 /** ValidationResult is the outcome of validating one object. */
@@ -89,18 +112,26 @@ interface NodeOptions {
 
 interface CompiledPass {
   check: Check | null;
-  pass: ValidationPass | null;
+  pass: ValidationPass;
 }
 
 /**
  * compileValidator compiles a CRD version's openAPIV3Schema once into a tree
- * of closures; validate() then walks only the object. Patterns are compiled
+ * of closures; validate() then walks only the object, or rather its decoded
+ * view (compileDecodedView: what the apiserver validates), never changing it. Patterns are compiled
  * with RE2 here, so a bad pattern fails at load (PatternSyntaxError).
  */
 export function compileValidator(schema: Schema, options: CompileOptions = {}): ObjectValidator {
   const all = options.extensions ?? [];
   const merged = all.filter((e): e is NodeExtension => typeof e === 'function');
-  const passes: CompiledPass[] = [{ pass: null, check: compileNode(schema, { extensions: merged, builtin: true, ratchet: true }, true) }];
+  const view = options.decode === true ? compileDecodedView(schema) : null;
+  const decodedView = (object: JsonObject): JsonObject => (view === null ? object : view(object).object);
+  const builtin = compileNode(schema, { extensions: merged, builtin: true, ratchet: true }, true);
+  const passes: CompiledPass[] = [];
+  const statusSchema = schema.properties?.['status'];
+  // Compiled on the first /status update: most objects never see one.
+  let statusCheck: Check | null | undefined;
+  const statusValidator = () => (statusCheck ??= statusSchema !== undefined ? compileBuiltinNode(statusSchema, { extensions: merged, builtin: true, ratchet: true }, false) : null);
   const declared = all.filter((e): e is ValidationPass => typeof e !== 'function');
   const decoders = declared.filter((p) => p.stage === 'decode').map((pass) => compileNode(schema, { extensions: [pass.compile], builtin: false, ratchet: false }, true));
   for (const pass of declared.filter((p) => p.stage !== 'decode')) {
@@ -108,31 +139,55 @@ export function compileValidator(schema: Schema, options: CompileOptions = {}): 
     passes.push({ pass, check: compileNode(schema, { extensions: [pass.compile], builtin: false, ratchet, trackUnchanged: pass.ratchet === 'errors' }, true) });
   }
   return {
-    validate(object, validateOptions = {}) {
-      const old = isJsonObject(validateOptions.oldObject) ? validateOptions.oldObject : undefined;
+    validate(received, validateOptions = {}) {
+      const object = decodedView(received);
+      const old = isJsonObject(validateOptions.oldObject) ? decodedView(validateOptions.oldObject) : undefined;
       for (const decode of decoders) {
         const decodeCtx = createValidationContext({ maxErrors: 0 });
         decode?.(object, undefined, FieldPath.root(), decodeCtx);
         if (decodeCtx.errors.length > 0) return { errors: decodeCtx.errors.slice(0, 1), truncated: false, decodeFailed: true };
       }
       const ctx = createValidationContext({ maxErrors: validateOptions.maxErrors, ratcheting: old !== undefined });
-      for (const { pass, check } of passes) {
-        if (check === null || isFull(ctx)) continue;
-        const blocked = pass?.gate?.(ctx.errors) ?? null;
-        if (blocked !== null) {
-          addError(ctx, blocked);
-          continue;
-        }
-        if (pass?.ratchet === 'old-object' && old !== undefined) {
-          const oldCtx = createValidationContext({ maxErrors: 0 });
-          check(old, undefined, FieldPath.root(), oldCtx);
-          if (oldCtx.errors.length > 0) continue;
-        }
-        check(object, old, FieldPath.root(), ctx);
-      }
+      const onStatus = validateOptions.subresource === 'status';
+      if (onStatus) validateStatus(statusValidator(), object, old, ctx);
+      else builtin?.(object, old, FieldPath.root(), ctx);
+      if (options.scale) for (const e of scaleErrors(object, options.scale, onStatus ? 'status' : 'spec-and-status')) addError(ctx, e);
+      for (const compiled of passes) if (!(onStatus && compiled.pass.onStatusUpdate === false)) runPass(compiled, object, old, ctx);
       return finishValidation(ctx);
     },
   };
+}
+
+/** runPass runs one pass over the whole object, unless its gate blocks it or (ratchet 'old-object') oldObject fails it. */
+function runPass({ pass, check }: CompiledPass, object: JsonObject, old: JsonObject | undefined, ctx: ValidationContext): void {
+  if (check === null || isFull(ctx)) return;
+  const blocked = pass.gate?.(ctx.errors) ?? null;
+  if (blocked !== null) {
+    addError(ctx, blocked);
+    return;
+  }
+  if (pass.ratchet === 'old-object' && old !== undefined) {
+    const oldCtx = createValidationContext({ maxErrors: 0 });
+    check(old, undefined, FieldPath.root(), oldCtx);
+    if (oldCtx.errors.length > 0) return;
+  }
+  check(object, old, FieldPath.root(), ctx);
+}
+
+/**
+ * validateStatus runs the status schema's keywords on `status` alone, as the
+ * apiserver's status validator does: rooted at status (so messages name
+ * `conditions[0].type`), reported at `status.<path>` (`status` for errors at
+ * its root and for anyOf/oneOf composite errors), ratcheted against the old status.
+ */
+function validateStatus(check: Check | null, object: JsonObject, old: JsonObject | undefined, ctx: ValidationContext): void {
+  if (check === null || !hasOwn(object, 'status')) return;
+  const first = ctx.errors.length;
+  check(object['status'] as JsonValue, old?.['status'], FieldPath.root(), ctx);
+  for (let i = first; i < ctx.errors.length; i++) {
+    const error = ctx.errors[i] as FieldError;
+    error.field = error.field === '' || error.field === '<nil>' ? 'status' : `status.${error.field}`;
+  }
 }
 
 function compileNode(schema: Schema, opts: NodeOptions, isRoot = false): Check | null {

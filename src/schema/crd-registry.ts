@@ -1,4 +1,4 @@
-import type { GroupVersionKind } from '../kube/types.js';
+import type { GroupVersionKind, GroupVersionResource } from '../kube/types.js';
 import { gvkKey } from '../kube/gvk.js';
 import { compileValidator } from './compile-validator.js';
 import type { NodeExtension, ObjectValidator, ValidationPass } from './compile-validator.js';
@@ -9,7 +9,14 @@ import type { Defaulter } from './defaulting.js';
 import { LoadError } from '../kube/load-error.js';
 import { compileUnknownFieldFinder } from './pruning.js';
 import type { UnknownFieldFinder } from './pruning.js';
+import type { ScaleSubresource } from './scale.js';
+import { compileScaleValidator } from './scale-request.js';
+import type { ScaleValidator } from './scale-request.js';
 import type { Schema } from './structural.js';
+
+function gvrKey(gvr: GroupVersionResource): string {
+  return `${gvr.group}/${gvr.version}/${gvr.resource}`;
+}
 
 /** CompiledVersion is one served version of a CRD with its schema compiled. */
 export interface CompiledVersion {
@@ -21,12 +28,20 @@ export interface CompiledVersion {
   defaulter: Defaulter | null;
   /** unknownFields lists the fields the apiserver would prune from an object (null without a schema). */
   unknownFields: UnknownFieldFinder | null;
+  /** statusSubresource is true when this version serves /status (create and update then reset status). */
+  statusSubresource: boolean;
+  /** scale is this version's scale subresource, or null. */
+  scale: ScaleSubresource | null;
+  /** scaleValidator judges /scale updates (null without a scale subresource or schema). */
+  scaleValidator: ScaleValidator | null;
 }
 
 /** CrdRegistry finds the compiled schema of a kind in one version. */
 export interface CrdRegistry {
   /** lookup returns the compiled version for a GVK, or undefined when no loaded CRD serves it. */
   lookup(gvk: GroupVersionKind): CompiledVersion | undefined;
+  /** lookupResource returns the compiled version serving a resource (plural) in one version, e.g. for a /scale request, whose kind is autoscaling/v1 Scale. */
+  lookupResource(gvr: GroupVersionResource): CompiledVersion | undefined;
   /** crds lists the loaded CRDs in load order. */
   readonly crds: readonly CustomResourceDefinition[];
 }
@@ -44,6 +59,7 @@ export interface CrdRegistryOptions {
  */
 export function createCrdRegistry(loaded: readonly LoadedCrd[], options: CrdRegistryOptions = {}): CrdRegistry {
   const byGvk = new Map<string, CompiledVersion>();
+  const byGvr = new Map<string, CompiledVersion>();
   const seen = new Map<string, string>();
   for (const { crd, file, index } of loaded) {
     const groupKind = `${crd.spec.group}/${crd.spec.names.kind}`;
@@ -53,16 +69,22 @@ export function createCrdRegistry(loaded: readonly LoadedCrd[], options: CrdRegi
     crd.spec.versions.forEach((version, i) => {
       const gvk = { group: crd.spec.group, version: version.name, kind: crd.spec.names.kind };
       const schema = version.schema?.openAPIV3Schema;
+      const scale = version.subresources?.scale ?? null;
       try {
-        byGvk.set(gvkKey(gvk), {
+        const compiled: CompiledVersion = {
           crd,
           version,
           gvk,
           schema,
-          validator: schema ? compileValidator(schema, { extensions: options.extensions }) : null,
+          validator: schema ? compileValidator(schema, { extensions: options.extensions, scale, decode: true }) : null,
           defaulter: schema ? compileDefaulter(schema) : null,
           unknownFields: schema ? compileUnknownFieldFinder(schema) : null,
-        });
+          statusSubresource: version.subresources?.status !== undefined && version.subresources.status !== null,
+          scale,
+          scaleValidator: schema && scale ? compileScaleValidator(schema, scale, { extensions: options.extensions }) : null,
+        };
+        byGvk.set(gvkKey(gvk), compiled);
+        byGvr.set(gvrKey({ group: crd.spec.group, version: version.name, resource: crd.spec.names.plural }), compiled);
       } catch (err) {
         throw new LoadError({ file, documentIndex: index, field: `spec.versions[${i}].schema.openAPIV3Schema`, message: (err as Error).message, cause: err });
       }
@@ -70,6 +92,7 @@ export function createCrdRegistry(loaded: readonly LoadedCrd[], options: CrdRegi
   }
   return {
     lookup: (gvk) => byGvk.get(gvkKey(gvk)),
+    lookupResource: (gvr) => byGvr.get(gvrKey(gvr)),
     crds: loaded.map((l) => l.crd),
   };
 }

@@ -1,3 +1,4 @@
+import type { ScaleSubresource } from './scale.js';
 import type { Schema } from './structural.js';
 
 /**
@@ -26,5 +27,5 @@ export interface CrdVersion {
   deprecated?: boolean;
   deprecationWarning?: string;
   schema?: { openAPIV3Schema?: Schema };
-  subresources?: { status?: Record<string, never>; scale?: unknown };
+  subresources?: { status?: Record<string, never> | null; scale?: ScaleSubresource | null };
 }

@@ -41,11 +41,12 @@ const checkDecodable: Check = (value, _old, path, ctx) => {
  * as apiextensions-apiserver's objectmeta.Validate does: apiVersion and kind
  * are required and non-empty (kind a mixed-case DNS-1035 label, apiVersion a
  * valid group/version), and metadata passes ObjectMeta validation. Like the
- * apiserver, it does not ratchet.
+ * apiserver, it does not ratchet, and a /status update skips it.
  */
 export const embeddedResourcePass: ValidationPass = {
   name: 'embedded-resource',
   ratchet: 'none',
+  onStatusUpdate: false,
   compile: compileEmbedded,
 };
 

@@ -69,29 +69,36 @@ function childSchema(schema: Schema | undefined, key: string): Schema | undefine
 
 /**
  * correlatedEqual tells whether a value is unchanged from its old value as
- * the apiserver's ratcheting decides it (CorrelatedObject.CachedDeepEqual):
- * objects key by key, ignoring fields it would prune; list-type map lists
- * item by item through their keys,
- * so reordering is no change but an item that cannot be correlated (a key
- * field missing) is; other lists and scalars by plain equality.
+ * the apiserver's ratcheting decides it (CorrelatedObject.CachedDeepEqual),
+ * on objects as decoded (pruned): objects key by key, and a key without a
+ * schema of its own (content kept by x-kubernetes-preserve-unknown-fields,
+ * an embedded resource's undeclared apiVersion/kind/metadata) never
+ * correlates, so its object counts as changed and nothing above it ratchets;
+ * list-type map lists item by item through their keys (reordering is no
+ * change, an item that cannot be correlated is); other lists, and lists
+ * without a schema, by plain equality; scalars by equality.
  */
 export function correlatedEqual(schema: Schema | undefined, value: JsonValue, old: JsonValue): boolean {
   if (value === old) return true;
-  if (Array.isArray(value) && Array.isArray(old)) {
-    if (value.length !== old.length) return false;
-    if (schema === undefined || !isCorrelatableList(schema)) return deepEqual(value, old);
-    const lookup = createOldItemLookup(schema, old);
-    return value.every((item) => {
-      const counterpart = lookup(item);
-      return counterpart !== undefined && correlatedEqual(schema.items, item, counterpart);
+  if (value === null || old === null) return false;
+  if (Array.isArray(value) && Array.isArray(old)) return listsEqual(schema, value, old);
+  if (isJsonObject(value) && isJsonObject(old)) {
+    const keys = Object.keys(value);
+    if (keys.length !== Object.keys(old).length) return false;
+    return keys.every((k) => {
+      const sub = childSchema(schema, k);
+      return sub !== undefined && hasOwn(old, k) && correlatedEqual(sub, value[k] as JsonValue, old[k] as JsonValue);
     });
   }
-  if (isJsonObject(value) && isJsonObject(old)) {
-    // Fields the apiserver prunes are gone before it compares: compare only the fields it keeps.
-    const kept = (k: string) => schema === undefined || childSchema(schema, k) !== undefined || schema['x-kubernetes-preserve-unknown-fields'] === true || schema['x-kubernetes-embedded-resource'] === true;
-    const keys = Object.keys(value).filter(kept);
-    if (keys.length !== Object.keys(old).filter(kept).length) return false;
-    return keys.every((k) => hasOwn(old, k) && correlatedEqual(childSchema(schema, k), value[k] as JsonValue, old[k] as JsonValue));
-  }
-  return deepEqual(value, old);
+  return !Array.isArray(value) && !Array.isArray(old) && !isJsonObject(value) && !isJsonObject(old) && deepEqual(value, old);
+}
+
+function listsEqual(schema: Schema | undefined, value: JsonValue[], old: JsonValue[]): boolean {
+  if (value.length !== old.length) return false;
+  if (schema === undefined || !isCorrelatableList(schema)) return deepEqual(value, old);
+  const lookup = createOldItemLookup(schema, old);
+  return value.every((item) => {
+    const counterpart = lookup(item);
+    return counterpart !== undefined && schema.items !== undefined && correlatedEqual(schema.items, item, counterpart);
+  });
 }

@@ -34,7 +34,7 @@ const schema: Schema = {
   },
 };
 const BLOCKED = '<nil>: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
-const validator = compileValidator(schema, { extensions: createKubernetesExtensions() });
+const validator = compileValidator(schema, { extensions: createKubernetesExtensions(), decode: true });
 const messages = (spec: JsonObject, oldSpec: JsonObject) => validator.validate({ spec }, { oldObject: { spec: oldSpec } }).errors.map(errorString);
 
 describe('ratcheting on UPDATE', () => {
