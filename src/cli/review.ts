@@ -13,6 +13,7 @@ import { deepCopy } from '../kube/safe-object.js';
 import { isJsonObject } from '../kube/types.js';
 import type { JsonValue } from '../kube/types.js';
 import { loadRuntimeConfig } from '../server/admission-runtime.js';
+import { diagnosticMessage } from '../schema/crd-diagnostics.js';
 import { parseFlags, UsageError } from './args.js';
 
 /** REVIEW_USAGE documents `portcullis review`. */
@@ -34,7 +35,7 @@ or unreadable input.
 `;
 
 /** runReview reviews one file and prints the result; returns the exit status. */
-export async function runReview(argv: string[], io: { stdout: (s: string) => void; stdin: () => Promise<string> }): Promise<number> {
+export async function runReview(argv: string[], io: { stdout: (s: string) => void; stdin: () => Promise<string>; stderr?: (s: string) => void }): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     endpoint: { type: 'string' },
     crds: { type: 'string', multiple: true },
@@ -48,6 +49,8 @@ export async function runReview(argv: string[], io: { stdout: (s: string) => voi
   const text = file === '-' ? await io.stdin() : await readFile(file, 'utf8');
   const body = await parseInput(text, file);
   const config = await loadRuntimeConfig({ crdPaths: values.crds ?? ['manifests/crds'], policyPaths: values.policies ?? ['policies'] });
+  const stderr = io.stderr ?? ((s: string) => void process.stderr.write(s));
+  for (const d of config.crds.diagnostics) stderr(`warning: ${diagnosticMessage(d)}\n`);
   if (isJsonObject(body) && body['kind'] === 'ConversionReview') {
     const conversions = await loadConversions({ policyPaths: values.policies ?? ['policies'], crds: config.crds.crds, engine: createCelExpressionEngine() });
     const conversionReview = parseConversionReview(body);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { diagnosticMessage } from '../schema/crd-diagnostics.js';
 import jsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import { createMutateHandler, createValidateHandler } from '../admission/handlers.js';
@@ -124,6 +125,7 @@ export async function runTest(argv: string[], io: { stdout: (s: string) => void;
   const loaded = await loadOfflineConfig(sources);
   const { config } = loaded;
   stderr(`${loadedSummary(loaded)}\n`);
+  for (const d of config.crds.diagnostics) stderr(`warning: ${diagnosticMessage(d)}\n`);
   for (const file of await unloadedPolicyFiles(suitePaths, config.policyFiles)) {
     stderr(`warning: ${file} holds AdmissionPolicy documents that are not loaded (not under --policies ${sources.policyPaths.join(', ')}); its suites test the loaded policies only\n`);
   }

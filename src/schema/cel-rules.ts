@@ -4,7 +4,7 @@ import { isJsonObject } from '../kube/types.js';
 import type { CelEnvironment, CelProgram } from '../cel/environment.js';
 import { CelRuntimeError } from '../cel/library.js';
 import { emptyStats } from '../cel/values.js';
-import type { ValidationPass } from './compile-validator.js';
+import type { CompileContext, ValidationPass } from './compile-validator.js';
 import type { FieldError } from '../kube/field-error.js';
 import { NO_VALUE } from '../kube/field-error.js';
 import type { FieldPath } from '../kube/field-path.js';
@@ -57,21 +57,31 @@ const BLOCKING = new Set(['NotSupported', 'Required', 'TooLong', 'TooMany', 'Typ
  * transition rules are always reported. Like the apiserver, the pass does not run when earlier
  * errors are of a blocking type (Required, NotSupported, TooLong, TooMany,
  * TypeInvalid); it reports one error saying so instead. Rules compile once,
- * here: a rule that does not compile throws CelRuleError.
+ * here: a rule that does not compile (CelRuleError) goes to the compile
+ * context, which skips it or throws (compileValidator onUnsupported).
  */
 export function createCelRulesPass(options: CelRulesOptions): ValidationPass {
   return {
     name: 'cel-rules',
     ratchet: 'errors',
     gate: (errors) => (errors.some((e) => BLOCKING.has(e.type)) ? { type: 'Invalid', field: '<nil>', badValue: null, detail: BLOCKED_DETAIL } : null),
-    compile: (schema) => compileRules(schema, options.environment),
+    compile: (schema, context) => compileRules(schema, options.environment, context),
   };
 }
 
-function compileRules(schema: Schema, environment: CelEnvironment): Check | null {
+function compileRules(schema: Schema, environment: CelEnvironment, context: CompileContext): Check | null {
   const rules = schema['x-kubernetes-validations'] ?? [];
   if (rules.length === 0) return null;
-  const compiled: CompiledRule[] = rules.map((rule) => compileRule(rule, environment));
+  // A rule that does not compile is reported through the context and skipped; the node's other rules still run.
+  const compiled: CompiledRule[] = rules.flatMap((rule) => {
+    try {
+      return [compileRule(rule, environment)];
+    } catch (err) {
+      context.unsupported({ schema, what: `x-kubernetes-validations rule ${JSON.stringify(rule.rule)}`, error: err as Error });
+      return [];
+    }
+  });
+  if (compiled.length === 0) return null;
   const typeName = schema.type ?? '';
   return (value, old, path, ctx) => {
     if (value === null) return;

@@ -19,7 +19,26 @@ import { compileEnumCheck, compileTypeCheck, compileValueChecks } from './value-
  * has nothing for it. Extensions run after the node's own checks, only when
  * the value has the right type.
  */
-export type NodeExtension = (schema: Schema) => Check | null;
+export type NodeExtension = (schema: Schema, context: CompileContext) => Check | null;
+
+/**
+ * UnsupportedCheck is a check of the schema that Portcullis cannot compile
+ * (a CEL rule its engine rejects): the check is left out, the rest of the
+ * schema is still enforced.
+ */
+export interface UnsupportedCheck {
+  /** schema is the node holding the check. */
+  schema: Schema;
+  /** what names the check, e.g. `x-kubernetes-validations rule "isIP(self)"`. */
+  what: string;
+  error: Error;
+}
+
+/** CompileContext is what extensions get while compiling a node. */
+export interface CompileContext {
+  /** unsupported reports a check that does not compile and is skipped (by default it throws the error). */
+  unsupported(check: UnsupportedCheck): void;
+}
 
 /**
  * ValidationPass is an extension that walks the object on its own, after the
@@ -65,6 +84,11 @@ export interface CompileOptions {
    * don't declare.
    */
   decode?: boolean;
+  /**
+   * onUnsupported receives each check that does not compile, which is then
+   * skipped; without it, compileValidator throws that check's error.
+   */
+  onUnsupported?: (check: UnsupportedCheck) => void;
 }
 
 /** ValidateOptions tunes one validation run. */
@@ -102,6 +126,7 @@ const ROOT_SKIPPED = new Set(['metadata', 'apiVersion', 'kind']);
 
 interface NodeOptions {
   extensions: readonly NodeExtension[];
+  context: CompileContext;
   /** builtin includes the schema's own keywords (type, value checks, required, anyOf/oneOf/not). */
   builtin: boolean;
   /** ratchet skips values equal to their old counterpart. */
@@ -126,17 +151,24 @@ export function compileValidator(schema: Schema, options: CompileOptions = {}): 
   const merged = all.filter((e): e is NodeExtension => typeof e === 'function');
   const view = options.decode === true ? compileDecodedView(schema) : null;
   const decodedView = (object: JsonObject): JsonObject => (view === null ? object : view(object).object);
-  const builtin = compileNode(schema, { extensions: merged, builtin: true, ratchet: true }, true);
+  const context: CompileContext = {
+    unsupported:
+      options.onUnsupported ??
+      ((check) => {
+        throw check.error;
+      }),
+  };
+  const builtin = compileNode(schema, { extensions: merged, context, builtin: true, ratchet: true }, true);
   const passes: CompiledPass[] = [];
   const statusSchema = schema.properties?.['status'];
   // Compiled on the first /status update: most objects never see one.
   let statusCheck: Check | null | undefined;
-  const statusValidator = () => (statusCheck ??= statusSchema !== undefined ? compileBuiltinNode(statusSchema, { extensions: merged, builtin: true, ratchet: true }, false) : null);
+  const statusValidator = () => (statusCheck ??= statusSchema !== undefined ? compileBuiltinNode(statusSchema, { extensions: merged, context, builtin: true, ratchet: true }, false) : null);
   const declared = all.filter((e): e is ValidationPass => typeof e !== 'function');
-  const decoders = declared.filter((p) => p.stage === 'decode').map((pass) => compileNode(schema, { extensions: [pass.compile], builtin: false, ratchet: false }, true));
+  const decoders = declared.filter((p) => p.stage === 'decode').map((pass) => compileNode(schema, { extensions: [pass.compile], context, builtin: false, ratchet: false }, true));
   for (const pass of declared.filter((p) => p.stage !== 'decode')) {
     const ratchet = pass.ratchet !== 'none' && pass.ratchet !== 'errors';
-    passes.push({ pass, check: compileNode(schema, { extensions: [pass.compile], builtin: false, ratchet, trackUnchanged: pass.ratchet === 'errors' }, true) });
+    passes.push({ pass, check: compileNode(schema, { extensions: [pass.compile], context, builtin: false, ratchet, trackUnchanged: pass.ratchet === 'errors' }, true) });
   }
   return {
     validate(received, validateOptions = {}) {
@@ -206,7 +238,7 @@ function compileBuiltinNode(schema: Schema, opts: NodeOptions, isRoot: boolean):
   const composition = compileComposition(schema, (sub) => compileBuiltinNode(sub, opts, false));
   const checks: Check[] = compileValueChecks(schema);
   const enumCheck = compileEnumCheck(schema);
-  for (const extension of opts.extensions) pushIf(checks, extension(schema));
+  for (const extension of opts.extensions) pushIf(checks, extension(schema, opts.context));
   const required = schema.required ?? [];
   const properties = compileProperties(schema, opts, isRoot);
   const additional = isJsonObject(schema.additionalProperties as JsonValue) ? compileBuiltinNode(schema.additionalProperties as Schema, opts, false) : null;
@@ -268,7 +300,7 @@ function isPresent(value: JsonObject, name: string, droppedNulls: ReadonlySet<st
 function compilePassNode(schema: Schema, opts: NodeOptions, isRoot: boolean): Check | null {
   const checks: Check[] = [];
   for (const sub of schema.allOf ?? []) pushIf(checks, compilePassNode(sub, opts, false));
-  for (const extension of opts.extensions) pushIf(checks, extension(schema));
+  for (const extension of opts.extensions) pushIf(checks, extension(schema, opts.context));
   const properties = compileProperties(schema, opts, isRoot);
   const additional = isJsonObject(schema.additionalProperties as JsonValue) ? compilePassNode(schema.additionalProperties as Schema, opts, false) : null;
   const items = schema.items ? compilePassNode(schema.items, opts, false) : null;

@@ -13,6 +13,8 @@ import type { ScaleSubresource } from './scale.js';
 import { compileScaleValidator } from './scale-request.js';
 import type { ScaleValidator } from './scale-request.js';
 import type { Schema } from './structural.js';
+import { createDiagnosticCollector } from './crd-diagnostics.js';
+import type { CrdDiagnostic } from './crd-diagnostics.js';
 
 function gvrKey(gvr: GroupVersionResource): string {
   return `${gvr.group}/${gvr.version}/${gvr.resource}`;
@@ -34,6 +36,8 @@ export interface CompiledVersion {
   scale: ScaleSubresource | null;
   /** scaleValidator judges /scale updates (null without a scale subresource or schema). */
   scaleValidator: ScaleValidator | null;
+  /** diagnostics are the checks of this version Portcullis cannot compile and skips. */
+  diagnostics: readonly CrdDiagnostic[];
 }
 
 /** CrdRegistry finds the compiled schema of a kind in one version. */
@@ -44,6 +48,8 @@ export interface CrdRegistry {
   lookupResource(gvr: GroupVersionResource): CompiledVersion | undefined;
   /** crds lists the loaded CRDs in load order. */
   readonly crds: readonly CustomResourceDefinition[];
+  /** diagnostics lists, over every CRD version, the checks Portcullis cannot compile and skips (empty when it enforces everything). */
+  readonly diagnostics: readonly CrdDiagnostic[];
 }
 
 /** CrdRegistryOptions configures createCrdRegistry. */
@@ -54,12 +60,15 @@ export interface CrdRegistryOptions {
 
 /**
  * createCrdRegistry compiles every version of every CRD once. Two CRDs that
- * define the same group/kind, or a schema that can't compile (e.g. a pattern
- * RE2 rejects), throw LoadError naming the file and the field.
+ * define the same group/kind throw LoadError naming the file and the field.
+ * A pattern RE2 rejects is a LoadError too (the apiserver's Go regexp is RE2).
+ * A CEL rule the engine can't compile never stops the load: it is skipped
+ * and listed in `diagnostics`, and the rest of that CRD's checks still run.
  */
 export function createCrdRegistry(loaded: readonly LoadedCrd[], options: CrdRegistryOptions = {}): CrdRegistry {
   const byGvk = new Map<string, CompiledVersion>();
   const byGvr = new Map<string, CompiledVersion>();
+  const diagnostics: CrdDiagnostic[] = [];
   const seen = new Map<string, string>();
   for (const { crd, file, index } of loaded) {
     const groupKind = `${crd.spec.group}/${crd.spec.names.kind}`;
@@ -70,19 +79,23 @@ export function createCrdRegistry(loaded: readonly LoadedCrd[], options: CrdRegi
       const gvk = { group: crd.spec.group, version: version.name, kind: crd.spec.names.kind };
       const schema = version.schema?.openAPIV3Schema;
       const scale = version.subresources?.scale ?? null;
+      const collector = createDiagnosticCollector({ crd: crd.metadata.name, file, version: version.name }, schema);
+      const compileOptions = { extensions: options.extensions, onUnsupported: collector.report };
       try {
         const compiled: CompiledVersion = {
           crd,
           version,
           gvk,
           schema,
-          validator: schema ? compileValidator(schema, { extensions: options.extensions, scale, decode: true }) : null,
+          validator: schema ? compileValidator(schema, { ...compileOptions, scale, decode: true }) : null,
           defaulter: schema ? compileDefaulter(schema) : null,
           unknownFields: schema ? compileUnknownFieldFinder(schema) : null,
           statusSubresource: version.subresources?.status !== undefined && version.subresources.status !== null,
           scale,
-          scaleValidator: schema && scale ? compileScaleValidator(schema, scale, { extensions: options.extensions }) : null,
+          scaleValidator: schema && scale ? compileScaleValidator(schema, scale, compileOptions) : null,
+          diagnostics: collector.diagnostics,
         };
+        diagnostics.push(...collector.diagnostics);
         byGvk.set(gvkKey(gvk), compiled);
         byGvr.set(gvrKey({ group: crd.spec.group, version: version.name, resource: crd.spec.names.plural }), compiled);
       } catch (err) {
@@ -94,5 +107,6 @@ export function createCrdRegistry(loaded: readonly LoadedCrd[], options: CrdRegi
     lookup: (gvk) => byGvk.get(gvkKey(gvk)),
     lookupResource: (gvr) => byGvr.get(gvrKey(gvr)),
     crds: loaded.map((l) => l.crd),
+    diagnostics,
   };
 }

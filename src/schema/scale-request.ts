@@ -21,9 +21,9 @@ export type ScaleValidator = (scale: JsonObject, oldScale: JsonObject | null, ma
  * integer`). Rules of the replicas field's ancestors that read other fields
  * can't be evaluated from a Scale and are not run.
  */
-export function compileScaleValidator(schema: Schema, scale: ScaleSubresource, options: Pick<CompileOptions, 'extensions'>): ScaleValidator {
+export function compileScaleValidator(schema: Schema, scale: ScaleSubresource, options: Pick<CompileOptions, 'extensions' | 'onUnsupported'>): ScaleValidator {
   const fields = splitPath(scale.specReplicasPath);
-  const validator = compileValidator(pathSchema(schema, fields), { extensions: options.extensions, scale: { specReplicasPath: scale.specReplicasPath, statusReplicasPath: '' }, decode: true });
+  const validator = compileValidator(pathSchema(schema, fields), { extensions: options.extensions, onUnsupported: options.onUnsupported, scale: { specReplicasPath: scale.specReplicasPath, statusReplicasPath: '' }, decode: true });
   return (scaleObject, oldScale, maxErrors) => {
     const object = withReplicas(replicasOf(scaleObject), fields);
     const oldObject = oldScale === null ? null : withReplicas(replicasOf(oldScale), fields);

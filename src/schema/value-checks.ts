@@ -8,6 +8,7 @@ import type { Schema } from './structural.js';
 import { jsonTypeOf } from './structural.js';
 import { addError } from './validator-context.js';
 import type { Check } from './validator-context.js';
+import type { CompileContext } from './compile-validator.js';
 
 /*
  * Value validations of one schema node, worded as kube-openapi's validator
@@ -61,9 +62,9 @@ export function compileTypeCheck(schema: Schema): ((value: JsonValue, path: Fiel
 }
 
 /** compileValueChecks returns the checks of a node's value keywords in kube-openapi's order (string, format, number, array, object counts); enum is separate. */
-export function compileValueChecks(schema: Schema): Check[] {
+export function compileValueChecks(schema: Schema, context: CompileContext): Check[] {
   const checks: Check[] = [];
-  pushStringChecks(schema, checks);
+  pushStringChecks(schema, checks, context);
   pushNumberChecks(schema, checks);
   pushCollectionChecks(schema, checks);
   return checks;
@@ -81,9 +82,9 @@ export function compileEnumCheck(schema: Schema): Check | null {
   };
 }
 
-function pushStringChecks(schema: Schema, checks: Check[]): void {
+function pushStringChecks(schema: Schema, checks: Check[], context: CompileContext): void {
   const { maxLength, minLength, pattern, format } = schema;
-  const re = pattern !== undefined ? compileRe2(pattern) : undefined;
+  const re = pattern !== undefined ? compilePattern(schema, pattern, context) : undefined;
   if (maxLength !== undefined || minLength !== undefined || re !== undefined) {
     // kube-openapi's string validator stops at the first failing keyword.
     checks.push((value, _old, path, ctx) => {
@@ -105,6 +106,16 @@ function pushStringChecks(schema: Schema, checks: Check[]): void {
         addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} must be of type ${format}: ${JSON.stringify(value)}` });
       }
     });
+  }
+}
+
+/** compilePattern compiles a pattern with RE2; one it rejects is reported unsupported and not checked. */
+function compilePattern(schema: Schema, pattern: string, context: CompileContext): ReturnType<typeof compileRe2> | undefined {
+  try {
+    return compileRe2(pattern);
+  } catch (err) {
+    context.unsupported({ schema, what: `pattern ${JSON.stringify(pattern)}`, error: err as Error });
+    return undefined;
   }
 }
 

@@ -34,6 +34,8 @@ export interface ServerMetrics extends WebhookMetrics {
   readonly certificateExpiry: Gauge<'certificate'>;
   /** certificateReloads is `portcullis_certificate_reloads_total{result}`: certificate re-reads that changed the served certificate (success) or failed (error). */
   readonly certificateReloads: Counter<'result'>;
+  /** crdUncheckedChecks is `portcullis_crd_unchecked_checks{crd}`: CEL rules of a loaded CRD that Portcullis cannot compile and skips (the apiserver still runs them); set on each load. */
+  readonly crdUncheckedChecks: Gauge<'crd'>;
 }
 
 /** ServerMetricsOptions configures createServerMetrics. */
@@ -79,6 +81,8 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
     new Gauge({ name: 'portcullis_certificate_expiration_timestamp_seconds', help: 'The date after which the served certificate expires, in Unix seconds.', labelNames: ['certificate'], registers }));
   const certificateReloads = shared(registry, 'portcullis_certificate_reloads_total', () =>
     new Counter({ name: 'portcullis_certificate_reloads_total', help: 'Certificate reloads that changed the served certificate (success) or failed (error).', labelNames: ['result'], registers }));
+  const crdUncheckedChecks = shared(registry, 'portcullis_crd_unchecked_checks', () =>
+    new Gauge({ name: 'portcullis_crd_unchecked_checks', help: 'CEL rules of a loaded CRD that Portcullis cannot compile and skips; the apiserver still runs them.', labelNames: ['crd'], registers }));
 
   return {
     registry,
@@ -90,6 +94,7 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
     deadlineAnswers,
     certificateExpiry,
     certificateReloads,
+    crdUncheckedChecks,
     requestStarted(webhook) {
       const started = now();
       inFlight.inc({ webhook });

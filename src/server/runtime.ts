@@ -85,7 +85,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
   const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
   const registry = options.registry ?? new Registry();
   const metrics = createServerMetrics({ registry, now: clock.now });
-  const config = createConfigReloader<WebhookConfig>({ sources: options.sources, logger, registry, load: createWebhookConfigLoader(logger), clock });
+  const config = createConfigReloader<WebhookConfig>({ sources: options.sources, logger, registry, load: createWebhookConfigLoader(logger, metrics.crdUncheckedChecks), clock });
   const tls = createTlsReloader({
     certDir: options.certDir,
     intervalMs: options.certReloadMs,
