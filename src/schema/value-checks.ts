@@ -8,7 +8,6 @@ import type { Schema } from './structural.js';
 import { jsonTypeOf } from './structural.js';
 import { addError } from './validator-context.js';
 import type { Check } from './validator-context.js';
-import type { CompileContext } from './compile-validator.js';
 
 /*
  * Value validations of one schema node, worded as kube-openapi's validator
@@ -32,7 +31,7 @@ export function compileTypeCheck(schema: Schema): ((value: JsonValue, path: Fiel
   }
   const type = schema.type;
   if (type === undefined) return null;
-  const format = effectiveFormat(schema.format);
+  const format = effectiveFormat(schema.format, schema.type);
   const numeric = type === 'integer' || type === 'number';
   // kube-openapi's typeValidator: with a format, a non-string, non-array
   // value of the wrong type is reported against the format and the Go
@@ -62,9 +61,9 @@ export function compileTypeCheck(schema: Schema): ((value: JsonValue, path: Fiel
 }
 
 /** compileValueChecks returns the checks of a node's value keywords in kube-openapi's order (string, format, number, array, object counts); enum is separate. */
-export function compileValueChecks(schema: Schema, context: CompileContext): Check[] {
+export function compileValueChecks(schema: Schema): Check[] {
   const checks: Check[] = [];
-  pushStringChecks(schema, checks, context);
+  pushStringChecks(schema, checks);
   pushNumberChecks(schema, checks);
   pushCollectionChecks(schema, checks);
   return checks;
@@ -82,9 +81,10 @@ export function compileEnumCheck(schema: Schema): Check | null {
   };
 }
 
-function pushStringChecks(schema: Schema, checks: Check[], context: CompileContext): void {
+function pushStringChecks(schema: Schema, checks: Check[]): void {
   const { maxLength, minLength, pattern, format } = schema;
-  const re = pattern !== undefined ? compilePattern(schema, pattern, context) : undefined;
+  // A pattern RE2 rejects fails the load: Go's regexp is RE2, so the apiserver refuses such a CRD too.
+  const re = pattern !== undefined ? compileRe2(pattern) : undefined;
   if (maxLength !== undefined || minLength !== undefined || re !== undefined) {
     // kube-openapi's string validator stops at the first failing keyword.
     checks.push((value, _old, path, ctx) => {
@@ -99,23 +99,13 @@ function pushStringChecks(schema: Schema, checks: Check[], context: CompileConte
       }
     });
   }
-  const checker = format !== undefined ? formatChecker(format) : undefined;
+  const checker = format !== undefined ? formatChecker(format, schema.type) : undefined;
   if (checker !== undefined) {
     checks.push((value, _old, path, ctx) => {
       if (typeof value === 'string' && !checker(value)) {
         addError(ctx, { type: 'TypeInvalid', field: path.toString(), badValue: value, detail: `${path.toString()} ${IN} must be of type ${format}: ${JSON.stringify(value)}` });
       }
     });
-  }
-}
-
-/** compilePattern compiles a pattern with RE2; one it rejects is reported unsupported and not checked. */
-function compilePattern(schema: Schema, pattern: string, context: CompileContext): ReturnType<typeof compileRe2> | undefined {
-  try {
-    return compileRe2(pattern);
-  } catch (err) {
-    context.unsupported({ schema, what: `pattern ${JSON.stringify(pattern)}`, error: err as Error });
-    return undefined;
   }
 }
 
