@@ -1,4 +1,6 @@
-import { parse } from '@marcbachmann/cel-js';
+import { createCelEnvironment, type CelEnvironment, type CelProgram } from '../cel/environment.js';
+import { QUANTITY_LIBRARY } from '../cel/library-quantity.js';
+import { URL_LIBRARY } from '../cel/library-url.js';
 import type { JsonObject } from '../kube/types.js';
 import type { BindingFilter } from './binding.js';
 import { BindingError } from './errors.js';
@@ -9,21 +11,33 @@ import { getPath, parseObjectPath } from '../kube/object-path.js';
 export type FilterFn = (obj: JsonObject) => boolean;
 
 /**
- * compileFilter turns a BindingFilter into a predicate. CEL is parsed once
- * here (a syntax error throws BindingError at load time); at run time an
- * evaluation error such as a missing field counts as "not selected".
+ * createBindingCelEnvironment is the CEL environment of binding filters: the
+ * shared one from src/cel (Kubernetes string, list, regex, quantity and URL
+ * functions; size and cost bounds) with the source object as `object`. Build
+ * it once and pass it to every compileFilter.
  */
-export function compileFilter(filter: BindingFilter): FilterFn {
+export function createBindingCelEnvironment(): CelEnvironment {
+  return createCelEnvironment({ variables: { object: 'dyn' }, extraLibraries: [QUANTITY_LIBRARY, URL_LIBRARY] });
+}
+
+/**
+ * compileFilter turns a BindingFilter into a predicate. CEL is compiled here
+ * (parsed, type-checked to bool, bounded), so an expression that does not
+ * compile throws BindingError when the bindings are loaded; at run time an
+ * evaluation error such as a missing field, or the cost bound, counts as
+ * "not selected".
+ */
+export function compileFilter(filter: BindingFilter, environment: CelEnvironment = createBindingCelEnvironment()): FilterFn {
   if (filter.cel !== undefined) {
-    let program: ReturnType<typeof parse>;
+    let program: CelProgram;
     try {
-      program = parse(filter.cel);
+      program = environment.compile(filter.cel, { resultType: 'bool' });
     } catch (err) {
-      throw new BindingError(`invalid CEL filter: ${(err as Error).message}`, { cause: err });
+      throw new BindingError(`spec.filter.cel: ${(err as Error).message}`, { cause: err });
     }
     return (obj) => {
       try {
-        return program({ object: obj }) === true;
+        return program.evaluate({ object: obj }) === true;
       } catch {
         return false;
       }

@@ -79,3 +79,25 @@ test('isSubset accepts server-defaulted extras but not changed or missing values
   assert.equal(isSubset([{ ip: '1.2.3.4' }], []), false);
   assert.equal(isSubset({ a: 1 }, undefined), false);
 });
+
+test('CEL filters compile through the shared environment: Kubernetes functions and bool results', () => {
+  const named = compileFilter({ cel: "object.metadata.name.matches('^web-[0-9]+$') && object.metadata.name.lowerAscii() == object.metadata.name" });
+  assert.equal(named({ metadata: { name: 'web-1' } }), true);
+  assert.equal(named({ metadata: { name: 'db-1' } }), false);
+  const sized = compileFilter({ cel: "quantity(object.metadata.annotations['size']).isGreaterThan(quantity('1Gi'))" });
+  assert.equal(sized({ metadata: { annotations: { size: '2Gi' } } }), true);
+  assert.equal(sized({ metadata: {} }), false, 'a missing key is no match');
+  assert.throws(() => compileFilter({ cel: "'LoadBalancer'" }), /spec\.filter\.cel: .*must evaluate to bool/);
+  assert.throws(() => compileFilter({ cel: 'object.spec.type ==' }), /spec\.filter\.cel: compiling CEL expression/);
+});
+
+test('a binding whose CEL filter does not compile fails the load, naming file, binding and field', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bindings-'));
+  const bad = { ...base, metadata: { name: 'broken' }, spec: { ...base.spec, filter: { cel: "object.spec.type == 'LoadBalancer' &&" } } };
+  await writeFile(join(dir, 'broken.yaml'), JSON.stringify(bad));
+  await assert.rejects(loadBindings(dir), (err: Error) => {
+    assert.ok(err instanceof BindingError);
+    assert.match(err.message, /^broken\.yaml: binding broken: spec\.filter\.cel: compiling CEL expression/);
+    return true;
+  });
+});
