@@ -11,7 +11,7 @@ export const CONTROLLER_FLAGS = {
   resync: { type: 'string' },
   qps: { type: 'string' },
   burst: { type: 'string' },
-  'leader-elect': { type: 'string' },
+  'leader-elect': { type: 'boolean' },
   'leader-elect-namespace': { type: 'string' },
   'leader-elect-name': { type: 'string' },
   'leader-elect-lease-duration': { type: 'string' },

@@ -1,13 +1,15 @@
-import { createServer } from 'node:http';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { loadBindings } from '../controller/binding-loader.js';
+import { loadClusterConfig } from '../controller/cluster-config.js';
 import { createController, type Controller } from '../controller/controller.js';
 import { createRestClient } from '../controller/rest-client.js';
-import { parseFlags, UsageError } from './args.js';
+import { errorMessage } from '../kube/errors.js';
+import { createMetricsServer } from '../server/metrics-server.js';
+import { handleShutdownSignals } from '../server/signals.js';
+import { parseDurationFlag, parseFlags, parseLogLevel, UsageError } from './args.js';
 import { createCliLogger } from './logger.js';
 import { CONTROLLER_FLAGS } from './controller-flags.js';
 
@@ -20,35 +22,29 @@ Run the companion controller: for each ControllerBinding, keep a cluster-scoped
 CR per matching source object (see docs/controller.md).
 
 Flags:
-  --kubeconfig PATH                  kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)
-  --bindings DIR                     folder of ControllerBinding YAML (default policies/bindings)
+  --kubeconfig PATH                  kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster;
+                                     finding none is an error naming each)
+  --bindings DIR                     folder of ControllerBinding YAML (default policies/bindings,
+                                     relative to the current folder)
   --workers N                        parallel reconciles per binding (default 2)
   --resync DURATION                  full resync and orphan sweep period, 0 = off (default 10m)
   --qps N, --burst N                 retry token bucket (default 10, 100)
-  --leader-elect true|false          use a Lease so only one replica works (default true)
+  --leader-elect[=false]             use a Lease so only one replica works (default true)
   --leader-elect-namespace NS        Lease namespace (default POD_NAMESPACE or portcullis-system)
   --leader-elect-name NAME           Lease name (default portcullis-controller)
   --leader-elect-lease-duration D    (default 15s)
   --leader-elect-renew-deadline D    (default 10s)
-  --leader-elect-retry-period D      (default 2s)
+  --leader-elect-retry-period D      (default 2s; LeaseDuration > RenewDeadline > 1.2 x RetryPeriod > 0)
   --identity ID                      candidate identity (default <hostname>_<uuid>)
-  --metrics-bind-address ADDR:PORT   serve /metrics over plain HTTP (default off)
-  --log-level LEVEL                  pino level (default info)
-Durations: 500ms, 2s, 10m, 1h (a bare number means seconds).
+  --metrics-bind-address ADDR:PORT   serve /metrics, /healthz and /readyz over plain HTTP (default off)
+  --log-level LEVEL                  trace, debug, info, warn, error (default info)
+Durations are Go durations: 500ms, 2s, 1m30s, 10m, 1h.
+Exit status: 0 after SIGTERM/SIGINT, 1 when a control loop crashed, 2 for bad
+flags, bindings or cluster configuration.
 `;
 
-
 /** ControllerFlagValues are the parsed CONTROLLER_FLAGS. */
-export type ControllerFlagValues = Partial<Record<keyof typeof CONTROLLER_FLAGS, string>>;
-
-/** parseDuration turns `500ms`, `2s`, `10m`, `1h` or a bare number of seconds into milliseconds. */
-export function parseDuration(value: string | undefined, fallbackMs: number, flag: string): number {
-  if (value === undefined) return fallbackMs;
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
-  if (!m) throw new UsageError(`${flag} must be a duration like 500ms, 2s or 10m, got ${JSON.stringify(value)}`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
-  return Math.round(Number(m[1]) * unit);
-}
+export type ControllerFlagValues = { [K in keyof typeof CONTROLLER_FLAGS]?: (typeof CONTROLLER_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
 
 function positiveInt(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -57,18 +53,23 @@ function positiveInt(value: string | undefined, fallback: number, flag: string):
   return n;
 }
 
+/** positiveDuration is a duration flag that must be above zero (lease timings: client-go rejects 0). */
+function positiveDuration(value: string | undefined, fallbackMs: number, flag: string): number {
+  const ms = parseDurationFlag(value, fallbackMs, flag);
+  if (ms <= 0) throw new UsageError(`${flag} must be greater than zero, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
 /**
- * createControllerFromFlags loads the kubeconfig and bindings named by the
- * flags and returns an unstarted controller. `serve --controller` calls this
- * with its own logger and registry, then start()/stop() alongside the server.
+ * createControllerFromFlags loads the cluster configuration and the bindings
+ * named by the flags (both fail here, before anything starts: a binding whose
+ * filter does not compile, or no cluster configuration, naming every source
+ * tried) and returns an unstarted controller. `serve --controller` calls
+ * this with its own logger and registry, then start()/stop() alongside the server.
  */
 export async function createControllerFromFlags(values: ControllerFlagValues, deps: { logger: Logger; registry: Registry }): Promise<Controller> {
-  const kubeConfig = new KubeConfig();
-  if (values.kubeconfig) kubeConfig.loadFromFile(values.kubeconfig);
-  else kubeConfig.loadFromDefault();
   const bindings = await loadBindings(values.bindings ?? 'policies/bindings');
-  const leaderElect = (values['leader-elect'] ?? 'true').toLowerCase();
-  if (leaderElect !== 'true' && leaderElect !== 'false') throw new UsageError('--leader-elect must be true or false');
+  const kubeConfig = loadClusterConfig({ kubeconfig: values.kubeconfig });
   const identity = values.identity ?? `${hostname()}_${randomUUID()}`;
   return createController({
     client: createRestClient({ kubeConfig }),
@@ -76,68 +77,72 @@ export async function createControllerFromFlags(values: ControllerFlagValues, de
     logger: deps.logger,
     registry: deps.registry,
     workers: positiveInt(values.workers, 2, '--workers'),
-    resyncMs: parseDuration(values.resync, 600_000, '--resync'),
+    resyncMs: parseDurationFlag(values.resync, 600_000, '--resync'),
     qps: positiveInt(values.qps, 10, '--qps'),
     burst: positiveInt(values.burst, 100, '--burst'),
     host: identity,
     leaderElection:
-      leaderElect === 'true'
+      values['leader-elect'] !== false
         ? {
             identity,
             namespace: values['leader-elect-namespace'] ?? process.env.POD_NAMESPACE ?? 'portcullis-system',
             name: values['leader-elect-name'] ?? 'portcullis-controller',
-            leaseDurationMs: parseDuration(values['leader-elect-lease-duration'], 15_000, '--leader-elect-lease-duration'),
-            renewDeadlineMs: parseDuration(values['leader-elect-renew-deadline'], 10_000, '--leader-elect-renew-deadline'),
-            retryPeriodMs: parseDuration(values['leader-elect-retry-period'], 2_000, '--leader-elect-retry-period'),
+            leaseDurationMs: positiveDuration(values['leader-elect-lease-duration'], 15_000, '--leader-elect-lease-duration'),
+            renewDeadlineMs: positiveDuration(values['leader-elect-renew-deadline'], 10_000, '--leader-elect-renew-deadline'),
+            retryPeriodMs: positiveDuration(values['leader-elect-retry-period'], 2_000, '--leader-elect-retry-period'),
           }
         : false,
   });
 }
 
-function serveMetrics(address: string, registry: Registry, logger: Logger): () => Promise<void> {
+function bindAddress(address: string): { host: string; port: number } {
   const colon = address.lastIndexOf(':');
-  const host = colon > 0 ? address.slice(0, colon) : '127.0.0.1';
   const port = Number(address.slice(colon + 1));
-  if (!Number.isInteger(port)) throw new UsageError('--metrics-bind-address must be HOST:PORT');
-  const server = createServer((req, res) => {
-    if (req.url !== '/metrics') {
-      res.writeHead(404).end();
-      return;
-    }
-    registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
-      () => res.writeHead(500).end(),
-    );
-  });
-  server.listen(port, host, () => logger.info({ address }, 'serving metrics'));
-  return () => new Promise((resolve) => server.close(() => resolve()));
+  if (colon < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--metrics-bind-address must be HOST:PORT, got ${JSON.stringify(address)}`);
+  }
+  return { host: colon > 0 ? address.slice(0, colon) : '127.0.0.1', port };
 }
 
-/** runController runs the controller until SIGTERM/SIGINT, then stops it cleanly (releasing the lease). */
+/**
+ * runController runs the controller until SIGTERM/SIGINT (a second signal
+ * exits at once), then stops it cleanly, releasing the lease: exit 0. If a
+ * control loop crashes, the controller stops itself and this returns 1, so
+ * the kubelet restarts the container.
+ */
 export async function runController(argv: string[]): Promise<number> {
   const { values } = parseFlags(argv, {
     ...CONTROLLER_FLAGS,
     'metrics-bind-address': { type: 'string' },
     'log-level': { type: 'string' },
   });
-  const logger = createCliLogger(values['log-level'] ?? 'info');
+  const logger = createCliLogger(parseLogLevel(values['log-level']));
   const registry = new Registry();
   const controller = await createControllerFromFlags(values, { logger, registry });
-  const closeMetrics = values['metrics-bind-address'] ? serveMetrics(values['metrics-bind-address'], registry, logger) : undefined;
-  controller.start();
-  // The controller's own timers are unref'd; this keeps the process up until a signal arrives.
+  const metrics = values['metrics-bind-address']
+    ? createMetricsServer({ registry, logger, ...bindAddress(values['metrics-bind-address']), probes: { live: controller.healthy, ready: controller.ready } })
+    : undefined;
+  if (metrics) {
+    const address = await metrics.listen();
+    logger.info({ address: `${address.address}:${address.port}` }, 'serving metrics, /healthz and /readyz');
+  }
+  let shutdown!: () => void;
+  const signalled = new Promise<void>((resolve) => (shutdown = resolve));
+  const removeSignals = handleShutdownSignals({ logger, onShutdown: () => shutdown() });
+  // The controller's own timers are unref'd; this keeps the process up until it ends.
   const keepAlive = setInterval(() => {}, 1 << 30);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      logger.info({ signal }, 'shutting down');
-      resolve();
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
-  });
+  controller.start();
+  let code = 0;
+  try {
+    await Promise.race([signalled, controller.done()]);
+  } catch (err) {
+    logger.error({ err: errorMessage(err) }, 'a control loop crashed; exiting with status 1 so the controller is restarted');
+    code = 1;
+  }
   clearInterval(keepAlive);
   await controller.stop();
-  await closeMetrics?.();
+  removeSignals();
+  await metrics?.close();
   logger.flush();
-  return 0;
+  return code;
 }

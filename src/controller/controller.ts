@@ -59,6 +59,17 @@ export interface Controller {
   isLeader(): boolean;
   /** synced resolves once every binding's caches have synced in the first leadership term (or on stop). */
   synced(): Promise<void>;
+  /**
+   * done settles when the controller has ended: resolves after stop(),
+   * rejects with the error when a control loop crashed (the controller then
+   * stops on its own, releasing the lease, so the process can exit non-zero
+   * and the kubelet restart it, as controller-runtime's manager does).
+   */
+  done(): Promise<void>;
+  /** healthy is the liveness probe: started and not crashed. */
+  healthy(): boolean;
+  /** ready is the readiness probe: started, not stopping, and, while leading, every binding's caches synced. */
+  ready(): boolean;
 }
 
 /** createController wires the pieces; no request is made before start. */
@@ -98,19 +109,37 @@ export function createController(options: ControllerOptions): Controller {
   const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
   stopping.signal.addEventListener('abort', () => markSynced(), { once: true });
 
+  let crashed: unknown;
+  let termSynced = false;
+  /** crash records the first failure of a control loop and stops everything (the lease is released on the way out). */
+  const crash = (err: unknown): void => {
+    if (crashed === undefined) {
+      crashed = err ?? new Error('controller crashed');
+      logger.error({ err: errorMessage(err) }, 'controller crashed');
+    }
+    stopping.abort();
+  };
+
   async function lead(signal: AbortSignal): Promise<void> {
     leading = true;
+    termSynced = false;
     let pending = bindings.length;
     const onSynced = (): void => {
-      if (--pending === 0) markSynced();
+      if (--pending > 0) return;
+      termSynced = true;
+      markSynced();
     };
-    if (pending === 0) markSynced();
-    // Only a lease holder has a record of earlier bindings to clean up after.
-    if (elector) await reconcileBindingRecord({ client, logger, bindings, leaseNamespace, leaseName });
+    if (pending === 0) onSynced();
     try {
+      // Only a lease holder has a record of earlier bindings to clean up after.
+      if (elector) await reconcileBindingRecord({ client, logger, bindings, leaseNamespace, leaseName });
       await Promise.all(bindings.map((binding) => runBindingController({ ...options, binding, client, clock, logger, metrics, recorder }, signal, onSynced)));
+    } catch (err) {
+      // A loop that throws is a bug, not a fault of the cluster: retrying in-process could spin; exit and be restarted.
+      crash(err);
     } finally {
       leading = false;
+      termSynced = false;
     }
   }
 
@@ -128,13 +157,19 @@ export function createController(options: ControllerOptions): Controller {
     start() {
       if (running) return;
       logger.info({ bindings: bindings.map((b) => b.name), leaderElection: Boolean(elector) }, 'controller starting');
-      running = run().catch((err: unknown) => logger.error({ err: errorMessage(err) }, 'controller crashed'));
+      running = run().catch(crash);
     },
     async stop() {
       stopping.abort();
       await running;
     },
+    async done() {
+      await (running ?? Promise.resolve());
+      if (crashed !== undefined) throw crashed;
+    },
     isLeader: () => leading,
     synced: () => syncedPromise,
+    healthy: () => running !== undefined && crashed === undefined,
+    ready: () => running !== undefined && !stopping.signal.aborted && (!leading || termSynced),
   };
 }

@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   PCL_ERR_BINDING: { httpStatus: 500, surface: 'load' },
   PCL_ERR_LEADER_ELECTION: { httpStatus: 500, surface: 'controller' },
   PCL_ERR_API_REQUEST: { httpStatus: 500, surface: 'controller' },
+  PCL_ERR_CLUSTER_CONFIG: { httpStatus: 500, surface: 'controller' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** ErrorCode is one of the codes in ERROR_CODES. */

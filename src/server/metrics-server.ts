@@ -15,6 +15,12 @@ export interface MetricsServerOptions {
   /** port to bind; default 9090; 0 picks a free port. */
   port?: number;
   logger: Logger;
+  /**
+   * probes lets a process report its health: /healthz answers 503 while
+   * live() is false, and /readyz (only served when ready is given) 503 while
+   * ready() is false. Default: /healthz always ok, no /readyz.
+   */
+  probes?: { live?: () => boolean; ready?: () => boolean };
 }
 
 /** MetricsServer serves GET /metrics in the Prometheus text format over plain HTTP. */
@@ -30,7 +36,8 @@ export interface MetricsServer {
  * createMetricsServer prepares a plain-HTTP metrics endpoint, separate from
  * the TLS webhook port so that a scraper needs no webhook certificate and the
  * webhook port serves nothing but the apiserver. Routes: GET /metrics (the
- * registry), GET /healthz. Nothing binds until listen().
+ * registry), GET /healthz, and GET /readyz when given a readiness probe.
+ * Nothing binds until listen().
  */
 export function createMetricsServer(options: MetricsServerOptions): MetricsServer {
   const { registry, logger } = options;
@@ -40,8 +47,10 @@ export function createMetricsServer(options: MetricsServerOptions): MetricsServe
       res.writeHead(405, { 'content-type': 'text/plain', allow: 'GET, HEAD' }).end('method not allowed\n');
       return;
     }
-    if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    const probe = path === '/healthz' ? (options.probes?.live ?? (() => true)) : path === '/readyz' ? options.probes?.ready : undefined;
+    if (probe) {
+      const ok = probe();
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : `${path === '/healthz' ? 'unhealthy' : 'not ready'}\n`);
       return;
     }
     if (path !== '/metrics') {

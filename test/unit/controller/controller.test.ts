@@ -137,3 +137,41 @@ test('a binding removed from the configuration is cleaned up by the next leader'
   assert.deepEqual(record.map((b: { name: string }) => b.name), ['loadbalancer-claims']);
   await controller.stop();
 });
+
+test('ready only once the leader synced its caches; healthy while running; done resolves after stop', async () => {
+  const { clock, controller } = await setup();
+  assert.equal(controller.ready(), false, 'not started');
+  assert.equal(controller.healthy(), false);
+  controller.start();
+  await controller.synced();
+  await clock.advance(0);
+  assert.equal(controller.isLeader(), true);
+  assert.equal(controller.ready(), true);
+  assert.equal(controller.healthy(), true);
+  await controller.stop();
+  assert.equal(controller.ready(), false, 'not ready once stopping');
+  await controller.done();
+});
+
+test('a control loop that crashes stops the controller, releases the lease, and done() rejects with the error', async () => {
+  const api = createFakeApiClient();
+  const clock = createFakeClock();
+  const binding = await loadShippedBinding();
+  // A filter that passed no load check: compiling it when the loop starts throws.
+  const broken = { ...binding, filter: {} };
+  const controller = createController({
+    client: api,
+    bindings: [broken],
+    logger: pino({ level: 'silent' }),
+    registry: new Registry(),
+    clock,
+    leaderElection: { identity: 'me', namespace: 'portcullis-system' },
+  });
+  controller.start();
+  await clock.advance(0);
+  await assert.rejects(controller.done(), /filter needs one of/);
+  assert.equal(controller.healthy(), false);
+  assert.equal(controller.isLeader(), false);
+  const lease = api.read(LEASES, 'portcullis-system', 'portcullis-controller')!;
+  assert.equal((lease.spec as JsonObject).holderIdentity, '', 'the lease was released on the way out');
+});

@@ -1,0 +1,88 @@
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { PortcullisError } from '../kube/errors.js';
+
+/**
+ * Where the controller finds its cluster, in kubectl's and client-go's order:
+ * `--kubeconfig`, then `KUBECONFIG` (a list of files, merged), then
+ * `~/.kube/config`, then the in-cluster ServiceAccount. Unlike the client
+ * library's loadFromDefault, which falls back to http://localhost:8080 when
+ * nothing is found, finding nothing is an error naming every source tried.
+ */
+
+/** SERVICE_ACCOUNT_DIR is where the kubelet mounts a Pod's ServiceAccount token. */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+
+/** ClusterConfigError is a missing or unreadable cluster configuration (no kubeconfig and not in a cluster). */
+export class ClusterConfigError extends PortcullisError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('PCL_ERR_CLUSTER_CONFIG', message, options);
+  }
+}
+
+/** ClusterConfigSources are the inputs of loadClusterConfig; tests pass their own. */
+export interface ClusterConfigSources {
+  /** kubeconfig is the `--kubeconfig` flag. */
+  kubeconfig?: string;
+  /** env defaults to process.env (KUBECONFIG, KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** home defaults to os.homedir(). */
+  home?: string;
+  /** root prefixes SERVICE_ACCOUNT_DIR (tests); default "" (the real mount). */
+  root?: string;
+}
+
+const isFile = (path: string): boolean => existsSync(path) && statSync(path).isFile();
+
+function loadFile(kc: KubeConfig, path: string, from: string): void {
+  if (!isFile(path)) throw new ClusterConfigError(`${from} names ${path}, which is not a readable file`);
+  try {
+    kc.loadFromFile(path);
+  } catch (err) {
+    throw new ClusterConfigError(`${from}: ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** loadClusterConfig returns the KubeConfig of the first source that exists, or throws ClusterConfigError naming all it tried. */
+export function loadClusterConfig(sources: ClusterConfigSources = {}): KubeConfig {
+  const env = sources.env ?? process.env;
+  const kc = new KubeConfig();
+  if (sources.kubeconfig) {
+    loadFile(kc, sources.kubeconfig, '--kubeconfig');
+    return kc;
+  }
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  if (listed.length > 0) {
+    const present = listed.filter(isFile);
+    if (present.length === 0) throw new ClusterConfigError(`KUBECONFIG names ${listed.join(delimiter)}, and none of them is a readable file`);
+    loadFile(kc, present[0]!, 'KUBECONFIG');
+    for (const path of present.slice(1)) {
+      const more = new KubeConfig();
+      loadFile(more, path, 'KUBECONFIG');
+      kc.mergeConfig(more);
+    }
+    return kc;
+  }
+  const home = sources.home ?? homedir();
+  const fallback = join(home, '.kube', 'config');
+  if (isFile(fallback)) {
+    loadFile(kc, fallback, '~/.kube/config');
+    return kc;
+  }
+  const root = sources.root ?? '';
+  const token = `${root}${SERVICE_ACCOUNT_DIR}/token`;
+  if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && isFile(token)) {
+    kc.loadFromCluster(root); // reads KUBERNETES_SERVICE_HOST/PORT, the token and ca.crt under root
+    return kc;
+  }
+  const inCluster = !env.KUBERNETES_SERVICE_HOST
+    ? 'KUBERNETES_SERVICE_HOST is not set'
+    : !env.KUBERNETES_SERVICE_PORT
+      ? 'KUBERNETES_SERVICE_PORT is not set'
+      : `${token} does not exist`;
+  throw new ClusterConfigError(
+    `no cluster configuration found; tried --kubeconfig (not given), KUBECONFIG (not set), ${fallback} (not found), in-cluster config (${inCluster})`,
+  );
+}
