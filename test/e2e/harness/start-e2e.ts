@@ -68,6 +68,8 @@ export interface E2EEnv {
   webhookNames: { validating: string; mutating: string };
   /** restartApiserver restarts kube-apiserver on the same port (etcd keeps the data). */
   restartApiserver(): Promise<void>;
+  /** compactEtcd compacts etcd up to its current revision (watch expiry); resolves with that revision. */
+  compactEtcd(): Promise<number>;
   /** stopWebhook stops the Portcullis process; the webhook configurations stay. */
   stopWebhook(): Promise<void>;
   /** startWebhook starts Portcullis again on the same port and certificate folder. */
@@ -173,6 +175,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EEnv> {
       caBundle: () => server.caBundle(),
       webhookNames,
       restartApiserver: () => controlPlane.restartApiserver(),
+      compactEtcd: () => controlPlane.compactEtcd(),
       stopWebhook: () => server.stop(),
       startWebhook: () => server.start(),
       applyWebhooks,
