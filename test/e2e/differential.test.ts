@@ -7,7 +7,8 @@
  * unknown-field warnings must agree. The agreement rate is printed.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -20,12 +21,16 @@ import { loadRuntimeConfig, type RuntimeConfig } from '../../src/server/admissio
 import { createDryRunClient, type DryRunClient } from './differential/apiserver-client.js';
 import { runDifferential, type CaseResult } from './differential/run-differential.js';
 import { runUpdates } from './differential/run-updates.js';
+import { runClientShapes } from './differential/run-client-shapes.js';
 import type { CustomResourceDefinition } from '../../src/schema/crd.js';
 import type { Kubectl } from './harness/kubectl.js';
 
 const REAL_WORLD = resolve(REPO_ROOT, 'test/fixtures/real-world-crds');
 const SYNTHETIC = resolve(REPO_ROOT, 'test/fixtures/differential-crds');
-const CRD_FOLDERS = [...['gateway-api', 'cert-manager', 'prometheus-operator'].map((f) => join(REAL_WORLD, f)), SYNTHETIC];
+const PUBLIC = join(SYNTHETIC, 'public/gateway-api');
+const CRD_FOLDERS = [...['gateway-api', 'cert-manager', 'prometheus-operator'].map((f) => join(REAL_WORLD, f)), SYNTHETIC, PUBLIC];
+/** CLIENT_SHAPES generated objects per CRD for the real-client cases (typed clients, server-side apply, /status, /scale). */
+const CLIENT_SHAPES = Number(process.env.PORTCULLIS_DIFF_CLIENT_SHAPES ?? 3);
 /** PER_VERSION generated objects per served version, each with one broken variant. */
 const PER_VERSION = Number(process.env.PORTCULLIS_DIFF_PER_VERSION ?? 12);
 const SEED = Number(process.env.PORTCULLIS_DIFF_SEED ?? 20261127);
@@ -33,6 +38,23 @@ const SEED = Number(process.env.PORTCULLIS_DIFF_SEED ?? 20261127);
 const UPDATE_COUNT = Number(process.env.PORTCULLIS_DIFF_UPDATES ?? 24);
 /** ONLY restricts the run to CRDs whose name contains it (for exploring; the default runs all). */
 const ONLY = process.env.PORTCULLIS_DIFF_ONLY ?? '';
+
+/**
+ * dialCrd is the Widget CRD under another name with the status and scale
+ * subresources (scale on `spec.options.level`, 1..5), for /status and /scale
+ * cases: none of the real-world CRDs has a scale subresource.
+ */
+function dialCrd(widget: CustomResourceDefinition): CustomResourceDefinition {
+  const dial = structuredClone(widget);
+  dial.metadata = { name: `dials.${widget.spec.group}` };
+  dial.spec.names = { kind: 'Dial', plural: 'dials', singular: 'dial', listKind: 'DialList' };
+  for (const v of dial.spec.versions) {
+    const root = v.schema?.openAPIV3Schema;
+    if (root?.properties) root.properties['status'] = { type: 'object', properties: { replicas: { type: 'integer', minimum: 0 }, selector: { type: 'string' }, phase: { type: 'string', enum: ['Pending', 'Ready'] } } };
+    v.subresources = { status: {}, scale: { specReplicasPath: '.spec.options.level', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' } };
+  }
+  return dial;
+}
 
 function report(results: readonly CaseResult[]): string {
   const agreed = results.filter((r) => r.differences.length === 0).length;
@@ -73,9 +95,11 @@ await e2eSuite('differential: schema semantics against the real kube-apiserver',
     controlPlane = await startControlPlane({ binaries, dir: join(dir, 'cluster'), log });
     kubectl = createKubectl({ binary: binaries.kubectl, kubeconfigPath: controlPlane.kubeconfigPath, cacheDir: join(dir, 'kubectl-cache') });
     mustSucceed(await kubectl(['create', 'namespace', 'diff']), 'create namespace');
-    const crds = CRD_FOLDERS.flatMap((f) => loadHarnessCrds(f));
+    const dialFile = join(dir, 'dials.yaml');
+    writeFileSync(dialFile, stringify(dialCrd(loadHarnessCrds(join(SYNTHETIC, 'widgets.yaml'))[0] as unknown as CustomResourceDefinition)));
+    const crds = [...CRD_FOLDERS, dialFile].flatMap((f) => loadHarnessCrds(f));
     await installCrds(kubectl, crds, { schemas: 'as-is' });
-    runtime = await loadRuntimeConfig({ crdPaths: [REAL_WORLD, SYNTHETIC], policyPaths: [] });
+    runtime = await loadRuntimeConfig({ crdPaths: [REAL_WORLD, SYNTHETIC, dialFile], policyPaths: [] });
     client = createDryRunClient({ apiserverUrl: controlPlane.apiserverUrl, token: controlPlane.adminToken, ca: controlPlane.apiserverCa });
   });
 
@@ -103,6 +127,24 @@ await e2eSuite('differential: schema semantics against the real kube-apiserver',
     assert.deepEqual(results.filter((r) => r.differences.length > 0).map((r) => `${r.variant} ${r.differences.join(',')}`), []);
   });
 
+  test('Portcullis agrees with the apiserver on what real clients send: typed-client shapes, server-side apply, main-resource, /status and /scale updates', { timeout: 170_000 }, async () => {
+    const started = Date.now();
+    const results = await runClientShapes({
+      crds: runtime.crds.crds.filter((c) => c.spec.names.kind !== 'Widget' && (ONLY === '' || c.metadata.name.includes(ONLY))),
+      runtime,
+      client: client as DryRunClient,
+      namespace: 'diff',
+      perCrd: CLIENT_SHAPES,
+      seed: SEED,
+    });
+    console.log(`${report(results)}\n  (${results.length} client-shaped requests in ${Date.now() - started} ms)`);
+    for (const kind of ['typed create', 'server-side apply', 'typed main-resource update', '/status update', '/scale update']) {
+      assert.ok(results.some((r) => r.variant.startsWith(kind)), `no ${kind} case ran`);
+    }
+    assert.ok(results.some((r) => r.apiserver.allowed) && results.some((r) => !r.apiserver.allowed), 'the run must include accepted and rejected requests');
+    assert.deepEqual(results.filter((r) => r.differences.length > 0).map((r) => `${r.crd} ${r.version} [${r.variant}] ${r.differences.join(',')}`), []);
+  });
+
   after(async () => {
     client?.close();
     await controlPlane?.stop();
@@ -112,7 +154,7 @@ await e2eSuite('differential: schema semantics against the real kube-apiserver',
   test('Portcullis agrees with the apiserver on generated objects of real-world CRDs', { timeout: 170_000 }, async () => {
     const started = Date.now();
     const results = await runDifferential({
-      crds: runtime.crds.crds.filter((c) => ONLY === '' || c.metadata.name.includes(ONLY)),
+      crds: runtime.crds.crds.filter((c) => c.spec.names.kind !== 'Dial' && (ONLY === '' || c.metadata.name.includes(ONLY))),
       runtime,
       client: client as DryRunClient,
       namespace: 'diff',

@@ -26,6 +26,8 @@ export interface ApiClient {
   create(path: string, object: JsonObject): Promise<DryRunResult>;
   /** request sends any request; `dryRun` adds `dryRun=All`. */
   request(method: 'GET' | 'POST' | 'PUT', path: string, object?: JsonObject, dryRun?: boolean): Promise<DryRunResult>;
+  /** apply sends a server-side apply (`application/apply-patch+yaml`, field manager `diff`, forced) of a YAML body; `dryRun` adds `dryRun=All`. */
+  apply(path: string, yaml: string, dryRun?: boolean): Promise<DryRunResult>;
   close(): void;
 }
 
@@ -44,17 +46,17 @@ function parseWarnings(header: string | string[] | undefined): string[] {
 /** createDryRunClient returns a client bound to one apiserver. */
 export function createDryRunClient(options: DryRunClientOptions): ApiClient {
   const agent = new Agent({ keepAlive: true, ca: options.ca, maxSockets: 4 });
-  const send: ApiClient['request'] = (method, path, object, dryRun = false) => {
-    const query = method === 'GET' ? '' : `?fieldValidation=Warn${dryRun ? '&dryRun=All' : ''}`;
+  const send = (method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, body: string, dryRun: boolean, contentType = 'application/json', extraQuery = ''): Promise<DryRunResult> => {
+    const query = method === 'GET' ? '' : `?fieldValidation=Warn${dryRun ? '&dryRun=All' : ''}${extraQuery}`;
     const url = new URL(`${path}${query}`, options.apiserverUrl);
-    const payload = object === undefined ? '' : JSON.stringify(object);
+    const payload = body;
     return new Promise((resolve, reject) => {
       const req = request(
         url,
         {
           method,
           agent,
-          headers: { authorization: `Bearer ${options.token}`, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(payload) },
+          headers: { authorization: `Bearer ${options.token}`, 'content-type': contentType, accept: 'application/json', 'content-length': Buffer.byteLength(payload) },
           timeout: 30_000,
         },
         (res) => {
@@ -75,8 +77,9 @@ export function createDryRunClient(options: DryRunClientOptions): ApiClient {
     });
   };
   return {
-    create: (path, object) => send('POST', path, object, true),
-    request: send,
+    create: (path, object) => send('POST', path, JSON.stringify(object), true),
+    request: (method, path, object, dryRun = false) => send(method, path, object === undefined ? '' : JSON.stringify(object), dryRun),
+    apply: (path, yaml, dryRun = false) => send('PATCH', path, yaml, dryRun, 'application/apply-patch+yaml', '&fieldManager=diff&force=true'),
     close: () => agent.destroy(),
   };
 }

@@ -65,15 +65,20 @@ function removePath(object: JsonValue, path: string): void {
   if (cur !== null && typeof cur === 'object' && !Array.isArray(cur)) delete (cur as Record<string, JsonValue>)[segments[segments.length - 1] as string];
 }
 
-/** fromPortcullis reads our /mutate answer for `original`; unknown fields are pruned from the spec as the apiserver would. */
-export function fromPortcullis(original: JsonObject, response: AdmissionResponse): Outcome {
+/**
+ * fromPortcullis reads our /mutate answer for `original`; unknown fields are
+ * pruned from the spec as the apiserver would. `decode`, when given, turns
+ * the patched object into what the apiserver stores of it (its decoded view:
+ * pruned, non-nullable nulls dropped), which a patch never needs to do itself.
+ */
+export function fromPortcullis(original: JsonObject, response: AdmissionResponse, decode?: (object: JsonObject) => JsonObject): Outcome {
   const unknownFields = (response.warnings ?? []).filter((w) => w.startsWith('unknown field')).sort();
   let spec: JsonValue | undefined;
   if (response.allowed) {
     const ops = response.patch ? (JSON.parse(Buffer.from(response.patch, 'base64').toString('utf8')) as Operation[]) : [];
     const patched = fastJsonPatch.applyPatch(structuredClone(original), ops, false, false).newDocument as JsonObject;
     for (const w of unknownFields) removePath(patched, (/^unknown field "(.*)"$/.exec(w)?.[1] ?? '') as string);
-    spec = patched['spec'];
+    spec = (decode ? decode(patched) : patched)['spec'];
   }
   const { fields, causes } = response.allowed ? { fields: [], causes: [] } : causesOf(response.status as unknown as JsonObject);
   return { allowed: response.allowed, status: response.allowed ? 200 : (response.status?.code ?? 0), fields, causes, message: response.allowed ? '' : String(response.status?.message ?? ''), spec, unknownFields };
