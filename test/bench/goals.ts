@@ -49,12 +49,17 @@ export function evaluateGoals(results: readonly ScenarioResult[]): Goal[] {
     goals.push({ goal: `CPU per valid review <= ${GOALS.cpuRatio}x bare`, figure: `${r.toFixed(2)}x (${valid.cpuUsPerReq.toFixed(0)} vs ${validBare.cpuUsPerReq.toFixed(0)} µs)`, met: r <= GOALS.cpuRatio });
   } else notRun(`CPU per valid review <= ${GOALS.cpuRatio}x bare`, 'validate valid');
 
-  const logOn = find('decision log', 'log info');
-  const logOff = find('decision log', 'log error');
-  if (logOn && logOff) {
+  for (const decision of ['allowed', 'denied']) {
+    const name = `decision log, ${decision}`;
+    const logOn = find(name, 'log info');
+    const logOff = find(name, 'log error');
+    if (!logOn || !logOff) {
+      notRun(`decision log line cost per ${decision} review, stated`, name);
+      continue;
+    }
     const cost = logOn.cpuUsPerReq - logOff.cpuUsPerReq;
-    goals.push({ goal: 'decision log line: CPU per denial (info line vs none), stated', figure: `${cost.toFixed(0)} µs (${((cost / logOff.cpuUsPerReq) * 100).toFixed(0)}% of the review); throughput ${(logOn.rps / logOff.rps).toFixed(2)}x of no line` });
-  } else notRun('decision log line cost, stated', 'decision log');
+    goals.push({ goal: `decision log line: CPU per ${decision} review at info vs none, stated`, figure: `${cost.toFixed(0)} µs (${((cost / logOff.cpuUsPerReq) * 100).toFixed(0)}% of the review; ${logOn.cpuUsPerReq.toFixed(0)} vs ${logOff.cpuUsPerReq.toFixed(0)} µs); throughput ${(logOn.rps / logOff.rps).toFixed(2)}x` });
+  }
 
   const iso = scenario('isolation');
   if (iso) {

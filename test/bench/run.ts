@@ -30,6 +30,7 @@ import type { ScenarioResult } from './table.js';
  *   --no-pin          don't pin the load generator and the servers to separate CPUs
  *   --profile DIR     start the real server with node --cpu-prof, profiles written to DIR
  *   --log-level L     the real server's --log-level (default info)
+ *   --node-flag F     a node/V8 flag for every Portcullis server, e.g. --node-flag=--max-semi-space-size=4 (repeatable)
  */
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -46,6 +47,7 @@ async function main(): Promise<void> {
       'no-pin': { type: 'boolean', default: false },
       profile: { type: 'string' },
       'log-level': { type: 'string' },
+      'node-flag': { type: 'string', multiple: true },
     },
   });
   const durationSec = Number(values.duration);
@@ -72,7 +74,7 @@ async function main(): Promise<void> {
     log(peerLine);
   }
   const serveHelp = execFileSync(process.execPath, [path.join(ROOT, 'dist/main.js'), 'serve', '--help'], { encoding: 'utf8' });
-  const context: BenchContext = { root: ROOT, work, certDir, profileDir: values.profile ? path.resolve(values.profile) : undefined, logLevel: values['log-level'], peers, serveHelp };
+  const context: BenchContext = { root: ROOT, work, certDir, profileDir: values.profile ? path.resolve(values.profile) : undefined, logLevel: values['log-level'], nodeFlags: values['node-flag'] ?? [], peers, serveHelp };
 
   const results: ScenarioResult[] = [];
   const selected = SCENARIOS.filter((s) => !values.only || values.only.some((o) => s.name.includes(o)));
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
     `machine load (1/5/15 min loadavg): ${fmt(loadBefore)} before, ${fmt(loadAfter)} after — other work shares these CPUs, so compare ratios, not absolute figures`,
     pinLine,
     peerLine,
+    ...(context.nodeFlags.length > 0 ? [`node flags for Portcullis: ${context.nodeFlags.join(' ')}`] : []),
   ].join('\n');
   process.stdout.write(`\n${header}\n\n${formatTable(results)}\n\n${formatGoals(evaluateGoals(results))}\n`);
   if (results.some((r) => r.runs.some((run) => run.bad > 0))) process.exitCode = 1;

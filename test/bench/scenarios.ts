@@ -13,6 +13,8 @@ export interface BenchContext {
   profileDir?: string;
   /** logLevel is Portcullis' --log-level; default info, as deployed. */
   logLevel?: string;
+  /** nodeFlags are extra node flags for every Portcullis server (`--node-flag`, to measure a V8 setting). */
+  nodeFlags: readonly string[];
   /** peers are the other webhooks to compare with (`--peers`), by scenario support. */
   peers: PeerServer[];
   /** serveHelp is `portcullis serve --help`, to see which flags the build has. */
@@ -67,6 +69,7 @@ export function portcullisServer(context: BenchContext, options: { name?: string
     name,
     ...(options.cpus !== undefined && { cpus: options.cpus }),
     args: (port) => [
+      ...context.nodeFlags,
       ...(context.profileDir ? ['--cpu-prof', '--cpu-prof-dir', context.profileDir, '--cpu-prof-name', `${name.replace(/\W+/g, '-')}-${Date.now()}.cpuprofile`] : []),
       path.join(context.root, 'dist/main.js'),
       'serve',
@@ -168,6 +171,17 @@ function isolationPlan(context: BenchContext): ScenarioPlan {
   };
 }
 
+function decisionLogPlan(context: BenchContext, decision: 'allowed' | 'denied', object: Record<string, unknown>): ScenarioPlan {
+  const body = bodyOf(admissionReview(object));
+  return {
+    description: `POST /validate, the ${decision} review, --log-level info vs error (no decision line): the CPU difference is what the ${decision} review's line costs`,
+    servers: [portcullisServer(context, { name: 'log info', logLevel: 'info' }), portcullisServer(context, { name: 'log error', logLevel: 'error' })],
+    path: '/validate',
+    body,
+    check: expectAdmission(body, decision === 'denied' ? { deniedCode: 422 } : {}),
+  };
+}
+
 async function workersPlan(context: BenchContext): Promise<ScenarioPlan | { pending: string }> {
   // (serve --controller passes the controller's --workers, its reconcile parallelism, through: look for serve's own.)
   if (!/^\s+--workers N\s.*process/m.test(context.serveHelp)) return { pending: 'serve has no --workers flag (server processes) in this build' };
@@ -193,19 +207,8 @@ export const SCENARIOS: Scenario[] = [
   { name: 'mutate defaults', prepare: async (context) => admissionPlan(context, 'POST /mutate, Widget missing 8 defaults, patched', '/mutate', widgetNeedingDefaults()) },
   { name: 'validate 1 MiB', prepare: async (context) => admissionPlan(context, 'POST /validate, Widget with ~16k labels, allowed', '/validate', largeWidget()) },
   { name: 'isolation', prepare: async (context) => isolationPlan(context) },
-  {
-    name: 'decision log',
-    prepare: async (context) => {
-      const body = bodyOf(admissionReview(invalidWidget()));
-      return {
-        description: 'POST /validate, the denied review, --log-level info (a decision line per denial) vs error (no line): the CPU difference is one line\'s cost',
-        servers: [portcullisServer(context, { name: 'log info', logLevel: 'info' }), portcullisServer(context, { name: 'log error', logLevel: 'error' })],
-        path: '/validate',
-        body,
-        check: expectAdmission(body, { deniedCode: 422 }),
-      };
-    },
-  },
+  { name: 'decision log, denied', prepare: async (context) => decisionLogPlan(context, 'denied', invalidWidget()) },
+  { name: 'decision log, allowed', prepare: async (context) => decisionLogPlan(context, 'allowed', typicalWidget()) },
   {
     name: 'convert 1000 objects',
     prepare: async (context) => {
