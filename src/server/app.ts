@@ -6,6 +6,7 @@ import type { AdmissionHandler } from '../admission/handlers.js';
 import type { Clock } from '../kube/clock.js';
 import { createAdmissionEndpoint } from './admission-endpoint.js';
 import type { DeadlineOptions } from './deadline.js';
+import type { LargeReviewOffload } from './large-reviews.js';
 import { statusBody } from './error-status.js';
 import { pathOf, sendJson } from './raw-http.js';
 import type { RawEndpoint } from './raw-http.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   deadline?: DeadlineOptions;
   /** clock measures the admission deadlines and latency; default monotonicClock. */
   clock?: Clock;
+  /** large answers large admission reviews on a worker thread (large-reviews.ts); default none. */
+  large?: LargeReviewOffload;
 }
 
 /**
@@ -45,7 +48,7 @@ export function createApp(options: AppOptions): RequestListener {
   app.disable('etag');
   app.set('json spaces', 0);
   const metrics = options.metrics ?? noopWebhookMetrics;
-  const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit, deadline: options.deadline, clock: options.clock };
+  const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit, deadline: options.deadline, clock: options.clock, large: options.large };
   const webhooks = new Map<string, RawEndpoint>([
     ['/mutate', createAdmissionEndpoint({ ...common, webhook: 'mutate', handler: options.mutate })],
     ['/validate', createAdmissionEndpoint({ ...common, webhook: 'validate', handler: options.validate })],

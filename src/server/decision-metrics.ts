@@ -1,3 +1,4 @@
+import type { AdmissionRequest } from '../admission/review.js';
 import type { AdmissionChain, Mutator, StageOutcome, Validator } from '../admission/stage.js';
 import type { ConversionHandler } from '../conversion/convert-review.js';
 import type { Counter } from 'prom-client';
@@ -37,9 +38,37 @@ export function recordOutcome(counter: Counter<'policy' | 'rule' | 'action' | 'r
   for (const key of audits) counter.inc({ policy: stage, rule: key, action: 'audit', result: 'audited' });
 }
 
+/** MAX_DENIED_BY caps the sources a decision log line lists (a review can have up to 100 field errors). */
+export const MAX_DENIED_BY = 10;
+
+// Which policy/rule (or schema stage and field) denied each request: filled while its stages run, read once by the endpoint's log line.
+const denials = new WeakMap<AdmissionRequest, string[]>();
+
+function noteDenials(request: AdmissionRequest, stage: string, outcome: StageOutcome): void {
+  if (outcome.violations.length === 0) return;
+  let list = denials.get(request);
+  if (list === undefined) denials.set(request, (list = []));
+  for (const v of outcome.violations) {
+    if (list.length >= MAX_DENIED_BY) return;
+    const source = v.policy !== undefined ? `${v.policy}/${v.rule ?? ''}` : v.kind === 'field' ? `${stage}:${v.error.field}` : stage;
+    if (!list.includes(source)) list.push(source);
+  }
+}
+
+/**
+ * deniedBy returns what denied a request whose chain was wrapped by
+ * createDecisionRecorder: `<policy>/<rule>` for a policy rule,
+ * `<stage>:<field>` for a schema error (e.g. `schema:spec.replicas`), at
+ * most MAX_DENIED_BY, first ones first; undefined when nothing denied it.
+ */
+export function deniedBy(request: AdmissionRequest): string[] | undefined {
+  return denials.get(request);
+}
+
 /**
  * createDecisionRecorder returns a function that wraps every stage of a
- * chain to record its outcomes. The wrapped chain is cached per chain
+ * chain to record its outcomes (and, for the decision log line, what denied
+ * each request: deniedBy). The wrapped chain is cached per chain
  * object, so calling it on every request costs a map lookup; a reload (a new
  * chain) gets wrapped once.
  */
@@ -54,6 +83,7 @@ export function createDecisionRecorder(counter: Counter<'policy' | 'rule' | 'act
           mutate: (request, object) => {
             const outcome = m.mutate(request, object);
             recordOutcome(counter, m.name, 'mutate', outcome);
+            noteDenials(request, m.name, outcome);
             return outcome;
           },
         })),
@@ -62,6 +92,7 @@ export function createDecisionRecorder(counter: Counter<'policy' | 'rule' | 'act
           validate: (request, object) => {
             const outcome = v.validate(request, object);
             recordOutcome(counter, v.name, 'validate', outcome);
+            noteDenials(request, v.name, outcome);
             return outcome;
           },
         })),

@@ -12,7 +12,11 @@ export type RawEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise
 
 /** sendJson answers `status` with `body` as JSON (content-length set, one write). */
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body));
+}
+
+/** sendJsonText answers `status` with JSON already serialized (content-length set, one write). */
+export function sendJsonText(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }

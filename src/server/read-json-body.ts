@@ -16,6 +16,15 @@ export const DEFAULT_BODY_LIMIT = 7 * 1024 * 1024;
  * anything walks it, so no recursive walk downstream can overflow the stack.
  */
 export async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT, maxDepth = DEFAULT_MAX_JSON_DEPTH): Promise<JsonValue> {
+  return parseJsonBody(await readRawJsonBody(req, limit), maxDepth);
+}
+
+/**
+ * readRawJsonBody is readJsonBody's reading half: the content type and size
+ * checks, then the body's bytes, not parsed (to parse elsewhere, e.g. in the
+ * large-review worker thread, with parseJsonBody).
+ */
+export async function readRawJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LIMIT): Promise<Buffer> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (type !== 'application/json') {
     req.resume();
@@ -26,7 +35,11 @@ export async function readJsonBody(req: IncomingMessage, limit = DEFAULT_BODY_LI
     req.resume();
     throw new BodyTooLargeError(limit);
   }
-  const body = await readBody(req, limit);
+  return readBody(req, limit);
+}
+
+/** parseJsonBody is readJsonBody's parsing half: empty, undecodable and too deeply nested bodies are BadBodyErrors (400). */
+export function parseJsonBody(body: Buffer, maxDepth = DEFAULT_MAX_JSON_DEPTH): JsonValue {
   if (body.length === 0) throw new BadBodyError('request body is empty');
   let value: JsonValue;
   try {

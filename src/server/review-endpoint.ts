@@ -4,9 +4,9 @@ import type { Clock } from '../kube/clock.js';
 import { monotonicClock } from '../kube/clock.js';
 import type { JsonValue } from '../kube/types.js';
 import { errorStatus } from './error-status.js';
-import { sendJson } from './raw-http.js';
+import { sendJson, sendJsonText } from './raw-http.js';
 import type { RawEndpoint } from './raw-http.js';
-import { readJsonBody } from './read-json-body.js';
+import { parseJsonBody, readRawJsonBody } from './read-json-body.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
 
 /** ReviewAnswer is what an endpoint sends for one review (HTTP 200) and what its log line adds. */
@@ -23,6 +23,21 @@ export interface ReviewContext {
   started: number;
   /** url is the request's path and query (the apiserver's `?timeout=`). */
   url: string | undefined;
+}
+
+/**
+ * OffloadedAnswer is an answer computed off the event loop (the large-review
+ * worker thread) as JSON text: a review answered (HTTP 200) with its log
+ * fields, or a body that is no review (its 4xx Status).
+ */
+export type OffloadedAnswer =
+  | { kind: 'answered'; text: string; log: Record<string, unknown>; failed?: { message: string; stack?: string } }
+  | { kind: 'bad-request'; httpStatus: number; text: string; message: string };
+
+/** ReviewOffload answers bodies of at least thresholdBytes elsewhere; a rejection makes the endpoint answer on its own thread. */
+export interface ReviewOffload {
+  readonly thresholdBytes: number;
+  answer(body: Buffer, context: ReviewContext): Promise<OffloadedAnswer>;
 }
 
 /** ReviewEndpointOptions configures createReviewEndpoint: the HTTP skeleton plus what differs per review kind. */
@@ -45,6 +60,8 @@ export interface ReviewEndpointOptions<Review> {
   bodyLimit?: number;
   /** clock measures latency and deadlines; default monotonicClock. */
   clock?: Clock;
+  /** offload, when given, answers large bodies off the event loop (large-reviews.ts). */
+  offload?: ReviewOffload;
 }
 
 /**
@@ -57,30 +74,56 @@ export interface ReviewEndpointOptions<Review> {
  */
 export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Review>): RawEndpoint {
   const clock = options.clock ?? monotonicClock;
-  const { logger, metrics, webhook } = options;
+  const { metrics, webhook, offload } = options;
+  // The webhook name is bound once: pino serializes a child's bindings when it is made, not per line.
+  const logger = options.logger.child({ webhook });
+  const reviewed = `${options.kind} review`;
+  const badRequest = `bad ${options.kind} request`;
+  const latency = (started: number) => Math.round((clock.now() - started) * 1000) / 1000;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = clock.now();
     const done = metrics.requestStarted(webhook);
+    const context = { started, url: req.url };
     let review: Review;
     try {
-      review = options.parse(await readJsonBody(req, options.bodyLimit));
+      const body = await readRawJsonBody(req, options.bodyLimit);
+      if (offload && body.length >= offload.thresholdBytes) {
+        const reply = await offload.answer(body, context).catch((err: unknown) => {
+          logger.warn({ err: (err as Error).message }, `${options.kind} review not answered off the event loop: answering it here`);
+          return undefined;
+        });
+        if (reply?.kind === 'bad-request') {
+          logger.info({ code: reply.httpStatus, err: reply.message }, badRequest);
+          sendJsonText(res, reply.httpStatus, reply.text);
+          done(reply.httpStatus);
+          return;
+        }
+        if (reply) {
+          if (reply.failed) logger.error({ uid: reply.log['uid'], err: reply.failed.message, stack: reply.failed.stack }, `${options.kind} handler failed`);
+          sendJsonText(res, 200, reply.text);
+          done(200);
+          logger.info({ ...reply.log, offloaded: true, latencyMs: latency(started) }, reviewed);
+          return;
+        }
+      }
+      review = options.parse(parseJsonBody(body));
     } catch (err) {
       const { httpStatus, body } = errorStatus(err);
-      logger.info({ webhook, code: httpStatus, err: (err as Error).message }, `bad ${options.kind} request`);
+      logger.info({ code: httpStatus, err: (err as Error).message }, badRequest);
       sendJson(res, httpStatus, body);
       done(httpStatus);
       return;
     }
     let answer: ReviewAnswer;
     try {
-      const pending = options.answer(review, { started, url: req.url });
+      const pending = options.answer(review, context);
       answer = pending instanceof Promise ? await pending : pending;
     } catch (err) {
-      logger.error({ webhook, uid: options.uidOf(review), err: (err as Error).message, stack: (err as Error).stack }, `${options.kind} handler failed`);
+      logger.error({ uid: options.uidOf(review), err: (err as Error).message, stack: (err as Error).stack }, `${options.kind} handler failed`);
       answer = options.failed(review);
     }
     sendJson(res, 200, answer.body);
     done(200);
-    logger.info({ webhook, ...answer.log, latencyMs: Math.round((clock.now() - started) * 1000) / 1000 }, `${options.kind} review`);
+    logger.info({ ...answer.log, latencyMs: latency(started) }, reviewed);
   };
 }

@@ -13,6 +13,7 @@ import { createConvertEndpoint } from './convert-endpoint.js';
 import type { DeadlineFailure } from './deadline.js';
 import { countConversions, createDecisionRecorder } from './decision-metrics.js';
 import { createHttpsListener } from './https-server.js';
+import { createLargeReviewOffload, DEFAULT_LARGE_REVIEW_BYTES } from './large-reviews.js';
 import { createServerMetrics } from './metrics.js';
 import type { ServerMetrics } from './metrics.js';
 import { createMetricsServer, DEFAULT_METRICS_PORT } from './metrics-server.js';
@@ -46,6 +47,10 @@ export interface ServerRuntimeOptions {
   delayMs?: number;
   /** deadlineFailure is the answer when the apiserver's ?timeout= comes first; default deny. */
   deadlineFailure?: DeadlineFailure;
+  /** worker is this process' number under `serve --workers N` (1..N): it logs "worker listening", the primary logs "listening" (workers.ts). */
+  worker?: number;
+  /** largeReviewBytes: admission reviews of at least this size are answered on a worker thread, so they never hold up small ones; default 256 KiB; false for never. */
+  largeReviewBytes?: number | false;
   /** afterListen runs once the server listens (e.g. self-registration); when it throws, the server shuts down and start() rejects. */
   afterListen?: () => Promise<void>;
   /** registry receives every metric; default a new one. */
@@ -122,6 +127,25 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
     metrics,
     clock,
   });
+  // The large-review worker thread reloads when the configuration in force is a new object.
+  const generations = new WeakMap<object, number>();
+  let generation = 0;
+  const large =
+    options.largeReviewBytes === false
+      ? undefined
+      : createLargeReviewOffload({
+          sources: options.sources,
+          generation: () => {
+            const current = config.current();
+            let g = generations.get(current);
+            if (g === undefined) generations.set(current, (g = ++generation));
+            return g;
+          },
+          failure: options.deadlineFailure ?? 'deny',
+          logger,
+          decisions: metrics.admissionDecisions,
+          thresholdBytes: options.largeReviewBytes ?? DEFAULT_LARGE_REVIEW_BYTES,
+        });
   const ready = () => {
     const down = shutdown.readiness();
     return down.ready ? tls.readiness() : down;
@@ -135,6 +159,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
     ready,
     deadline: { failure: options.deadlineFailure ?? 'deny' },
     clock,
+    large,
   });
 
   const listenMetrics = async (): Promise<number | undefined> => {
@@ -167,6 +192,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
       shutdown.addServer(listener.server);
       shutdown.onStopped(() => tls.stop());
       shutdown.onStopped(() => config.stop());
+      shutdown.onStopped(() => large?.close());
       shutdown.onStopped(() => metricsServer?.close());
       let address: AddressInfo;
       let metricsPort: number | undefined;
@@ -177,7 +203,9 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
         await stop('listen failed');
         throw err;
       }
-      logger.info({ host: address.address, port: address.port, metricsPort, notAfter: tls.current()?.notAfter.toISOString() }, 'listening');
+      const listening = { host: address.address, port: address.port, metricsPort, notAfter: tls.current()?.notAfter.toISOString() };
+      if (options.worker === undefined) logger.info(listening, 'listening');
+      else logger.info(listening, 'worker listening');
       if (options.signals !== false) {
         handleShutdownSignals({
           logger,

@@ -4,7 +4,7 @@ import { Counter, Registry } from 'prom-client';
 import type { AdmissionChain, StageOutcome } from '../../../src/admission/stage.js';
 import type { AdmissionRequest } from '../../../src/admission/review.js';
 import type { ConversionHandler } from '../../../src/conversion/convert-review.js';
-import { countConversions, createDecisionRecorder } from '../../../src/server/decision-metrics.js';
+import { countConversions, createDecisionRecorder, deniedBy, MAX_DENIED_BY } from '../../../src/server/decision-metrics.js';
 
 function decisions(registry: Registry) {
   return new Counter({ name: 'portcullis_admission_decisions_total', help: 'h', labelNames: ['policy', 'rule', 'action', 'result'] as const, registers: [registry] });
@@ -49,6 +49,29 @@ describe('createDecisionRecorder', () => {
       'policies,,warn,warned': 1,
       'policies,owner-missing,audit,audited': 1,
     });
+  });
+
+  it('remembers per request which policy rules and schema fields denied it, for the decision log line', () => {
+    const wrapped = createDecisionRecorder(decisions(new Registry()))({
+      mutators: [],
+      validators: [
+        { name: 'schema', validate: () => outcome({ violations: [{ kind: 'field', error: { type: 'FieldValueInvalid', field: 'spec.replicas' } as never }, { kind: 'field', error: { type: 'FieldValueRequired', field: 'spec.image' } as never }] }) },
+        { name: 'policy-rules', validate: () => outcome({ violations: [{ kind: 'forbidden', message: 'no', policy: 'widget-naming', rule: 'prefix' }, { kind: 'forbidden', message: 'again', policy: 'widget-naming', rule: 'prefix' }] }) },
+      ],
+    });
+    const denied = { uid: 'd', operation: 'CREATE' } as unknown as AdmissionRequest;
+    const allowed = { uid: 'a', operation: 'CREATE' } as unknown as AdmissionRequest;
+    for (const v of wrapped.validators) v.validate(denied, {});
+    assert.deepEqual(deniedBy(denied), ['schema:spec.replicas', 'schema:spec.image', 'widget-naming/prefix']);
+    assert.equal(deniedBy(allowed), undefined);
+  });
+
+  it('lists at most MAX_DENIED_BY sources', () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ kind: 'field' as const, error: { type: 'FieldValueInvalid', field: `spec.f${i}` } as never }));
+    const wrapped = createDecisionRecorder(decisions(new Registry()))({ mutators: [], validators: [{ name: 'schema', validate: () => outcome({ violations: many }) }] });
+    const denied = { uid: 'm', operation: 'CREATE' } as unknown as AdmissionRequest;
+    wrapped.validators[0]!.validate(denied, {});
+    assert.equal(deniedBy(denied)?.length, MAX_DENIED_BY);
   });
 
   it('returns the stage outcomes unchanged', () => {
