@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { CERT_FILES, ensureDevCertificates } from '../server/certificates.js';
 import { DEFAULT_METRICS_PORT } from '../server/metrics-server.js';
 import { createServerRuntime } from '../server/runtime.js';
 import type { ServerRuntimeOptions } from '../server/runtime.js';
 import { DEFAULT_DRAIN_MS } from '../server/shutdown.js';
+import { defaultWorkerCount, reportMetricsToPrimary, runPrimary, workerId } from '../server/workers.js';
 import { parseDurationFlag, parseFlags, parseLogLevel, parsePort, UsageError } from './args.js';
 import type { FlagValues } from './args.js';
 import { CONTROLLER_FLAGS } from './controller-flags.js';
@@ -32,6 +34,9 @@ export const SERVE_FLAGS = {
   'deadline-failure': { type: 'string' },
   register: { type: 'boolean' },
   ...CONTROLLER_FLAGS,
+  // serve's --workers is its server processes; the embedded controller's reconcile parallelism is --controller-workers.
+  workers: { type: 'string' },
+  'controller-workers': { type: 'string' },
   ...MANIFEST_FLAGS,
 } as const;
 
@@ -51,9 +56,13 @@ Flags:
   --no-dev-certs     never generate certificates: fail when tls.crt/tls.key are missing
   --dns-name NAME    extra SAN for generated certificates, repeatable
   --log-level LEVEL  pino level: trace, debug, info, warn, error (default info)
-  --controller       also run the companion controller in this process (its
-                     flags, e.g. --bindings, --workers, --leader-elect*, are
-                     those of 'portcullis controller'; see its --help)
+  --workers N        server processes sharing the port (node:cluster; one
+                     /metrics, one shutdown for all); default: the CPUs this
+                     container may use (CPU affinity, capped by the cgroup quota)
+  --controller       also run the companion controller (in worker 1): its
+                     flags, e.g. --bindings, --leader-elect*, are those of
+                     'portcullis controller' (its --workers is --controller-workers
+                     here); see its --help
   --metrics-port N          plain-HTTP /metrics port, 0 for a free one (default 9090;
                             when not given and 9090 is taken, serve runs without metrics)
   --metrics-host ADDR       address for /metrics, e.g. 127.0.0.1 (default 0.0.0.0)
@@ -118,25 +127,57 @@ async function register(values: ServeValues, context: { logger: Logger; certDir:
   await registerWebhooks({ manifests, apply: context.applier ?? createServerSideApplier({ kubeconfig: values.kubeconfig }), logger });
 }
 
-/** runServe starts the webhook server and resolves with the exit status when it has stopped. */
+/** parseWorkers reads --workers: a whole number of processes from 1, default defaultWorkerCount(). */
+export function parseWorkers(value: string | undefined): number {
+  if (value === undefined) return defaultWorkerCount();
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new UsageError(`--workers must be a whole number from 1 to 1024, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/**
+ * runServe starts the webhook server and resolves with the exit status when
+ * it has stopped. With more than one worker this process becomes the
+ * node:cluster primary (workers.ts) and each worker runs this same function.
+ */
 export async function runServe(argv: string[], deps: ServeDeps = {}): Promise<number> {
   const { values } = parseFlags(argv, SERVE_FLAGS);
-  const logger = createCliLogger(parseLogLevel(values['log-level']));
+  const worker = workerId();
+  const processLogger = createCliLogger(parseLogLevel(values['log-level']));
+  // Under --workers every line of a worker says which one it is.
+  const logger = worker === undefined ? processLogger : processLogger.child({ worker });
   const options = serveOptionsFrom(values, logger, deps);
-  if (values['no-dev-certs'] !== true) {
+  const workers = parseWorkers(values.workers);
+  // Certificates are made once, by the primary (or the single process), before any worker reads them.
+  if (values['no-dev-certs'] !== true && worker === undefined) {
     const { generated } = await ensureDevCertificates(options.certDir, { dnsNames: values['dns-name'] ?? [] });
     if (generated) logger.info({ certDir: path.resolve(options.certDir) }, 'generated development certificates');
+  }
+  if (workers > 1 && worker === undefined) {
+    const code = await runPrimary({ workers, logger, metrics: options.metrics ?? false, drainMs: options.drainMs ?? DEFAULT_DRAIN_MS });
+    logger.flush();
+    return code;
+  }
+  let registry: Registry | undefined;
+  if (worker !== undefined) {
+    // The primary serves the one /metrics endpoint from every worker's registry; --register runs once, in worker 1.
+    registry = new Registry();
+    reportMetricsToPrimary(registry);
+    Object.assign(options, { worker, registry, metrics: false, afterListen: worker === 1 ? options.afterListen : undefined });
   }
   const runtime = createServerRuntime(options);
   await runtime.start();
   // The controller is loaded only when asked for: its Kubernetes client costs
   // tens of MiB and seconds of start-up that a plain webhook server needn't pay.
-  const controller = values.controller
-    ? await (await import('./controller.js')).createControllerFromFlags(values, { logger, registry: runtime.registry })
+  const controllerValues = { ...values, workers: values['controller-workers'] };
+  const controller = values.controller && (worker === undefined || worker === 1)
+    ? await (await import('./controller.js')).createControllerFromFlags(controllerValues, { logger, registry: runtime.registry })
     : undefined;
   controller?.start();
   const code = await runtime.stopped();
   await controller?.stop(); // releases the Lease so a standby takes over at once
   logger.flush();
+  // A worker's IPC channel to the primary would keep it alive: close it, so the worker exits with `code`.
+  if (worker !== undefined) process.disconnect?.();
   return code;
 }

@@ -44,7 +44,7 @@ export interface ConfigReloader<C extends RuntimeConfig = RuntimeConfig> {
 }
 
 function counter(registry: Registry, name: string, help: string): Counter {
-  return (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, registers: [registry] });
+  return (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, registers: [registry], aggregator: 'max' });
 }
 
 /**

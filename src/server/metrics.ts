@@ -49,6 +49,7 @@ export interface ServerMetricsOptions {
 
 // Another component may have registered a metric of the same name in the
 // shared registry first (e.g. two servers in one test process): reuse it.
+// Under `serve --workers N` the primary adds the workers' metrics up; a certificate is per pod, so every worker reloading it counts once ('max'), and its expiry is the earliest ('min').
 function shared<T>(registry: Registry, name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
@@ -78,11 +79,11 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
   const deadlineAnswers = shared(registry, 'portcullis_admission_deadline_exceeded_total', () =>
     new Counter({ name: 'portcullis_admission_deadline_exceeded_total', help: 'Admission requests answered by the deadline failure preference instead of an evaluation.', labelNames: ['webhook', 'action'], registers }));
   const certificateExpiry = shared(registry, 'portcullis_certificate_expiration_timestamp_seconds', () =>
-    new Gauge({ name: 'portcullis_certificate_expiration_timestamp_seconds', help: 'The date after which the served certificate expires, in Unix seconds.', labelNames: ['certificate'], registers }));
+    new Gauge({ name: 'portcullis_certificate_expiration_timestamp_seconds', help: 'The date after which the served certificate expires, in Unix seconds.', labelNames: ['certificate'], aggregator: 'min', registers }));
   const certificateReloads = shared(registry, 'portcullis_certificate_reloads_total', () =>
-    new Counter({ name: 'portcullis_certificate_reloads_total', help: 'Certificate reloads that changed the served certificate (success) or failed (error).', labelNames: ['result'], registers }));
+    new Counter({ name: 'portcullis_certificate_reloads_total', help: 'Certificate reloads that changed the served certificate (success) or failed (error).', labelNames: ['result'], aggregator: 'max', registers }));
   const crdUncheckedChecks = shared(registry, 'portcullis_crd_unchecked_checks', () =>
-    new Gauge({ name: 'portcullis_crd_unchecked_checks', help: 'CEL rules of a loaded CRD that Portcullis cannot compile and skips; the apiserver still runs them.', labelNames: ['crd'], registers }));
+    new Gauge({ name: 'portcullis_crd_unchecked_checks', help: 'CEL rules of a loaded CRD that Portcullis cannot compile and skips; the apiserver still runs them.', labelNames: ['crd'], aggregator: 'max', registers }));
 
   return {
     registry,
