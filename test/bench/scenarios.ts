@@ -81,6 +81,8 @@ export function portcullisServer(context: BenchContext, options: { name?: string
       '--metrics-port', '0',
       ...crds.flatMap((c) => ['--crds', c]),
       ...policies.flatMap((p) => ['--policies', p]),
+      // One process per server (the setup: one core each) unless a scenario asks for more.
+      ...(options.extra?.includes('--workers') ? [] : ['--workers', '1']),
       ...(options.extra ?? []),
     ],
   };
