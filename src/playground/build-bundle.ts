@@ -24,7 +24,6 @@ const NODE_STUBS: Record<string, string[]> = {
   'node:fs': ['readFileSync', 'existsSync', 'statSync', 'readdirSync', 'watch', 'createReadStream'],
   'node:path': ['join', 'dirname', 'resolve', 'relative', 'basename', 'extname', 'isAbsolute', 'sep'],
   'node:url': ['fileURLToPath', 'pathToFileURL'],
-  'node:crypto': ['createHash', 'randomUUID'],
   // Code converters load TypeScript through tsx; the playground refuses code converters.
   'tsx/esm/api': ['tsImport'],
 };
@@ -32,6 +31,8 @@ const NODE_STUBS: Record<string, string[]> = {
 const nodeStubs: Plugin = {
   name: 'node-stubs',
   setup(b) {
+    // SHA-256 the page really needs (conversion field hashes): a shim on @noble/hashes.
+    b.onResolve({ filter: /^node:crypto$/ }, () => ({ path: path.join(root, 'src/playground/browser/crypto-shim.ts') }));
     b.onResolve({ filter: /^(node:|tsx\/esm\/api$)/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
     b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => {
       const names = NODE_STUBS[args.path] ?? [];
