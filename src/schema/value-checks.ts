@@ -1,6 +1,7 @@
 import type { JsonValue } from '../kube/types.js';
 import { deepEqual } from '../kube/safe-object.js';
 import { formatNumber } from '../kube/field-error.js';
+import type { FieldError } from '../kube/field-error.js';
 import type { FieldPath } from '../kube/field-path.js';
 import { effectiveFormat, formatChecker } from './formats.js';
 import { compileRe2 } from '../kube/re2-pattern.js';
@@ -109,8 +110,43 @@ function pushStringChecks(schema: Schema, checks: Check[]): void {
   }
 }
 
+const INT32 = 2 ** 31;
+const INT64 = 2 ** 63;
+const MAX_FLOAT32 = 3.4028234663852886e38;
+
+/**
+ * fitsNumericFormat is kube-openapi's IsValueValidAgainstRange: whether a
+ * number converts to the node's type and format (integer: int32 or, by
+ * default, int64, so never a fraction; number with format float: float32's
+ * range; anything else fits).
+ */
+function fitsNumericFormat(value: number, type: string | undefined, format: string): boolean {
+  if (type === 'integer') return Number.isInteger(value) && (format === 'int32' ? value >= -INT32 && value < INT32 : Math.abs(value) < INT64);
+  if (format === 'float') return Math.abs(value) <= MAX_FLOAT32;
+  return true;
+}
+
+/** rangeError words a value or bound that does not fit, as kube-openapi does; the apiserver reports it with no field (`<nil>`). */
+function rangeError(prefix: string, type: string, format: string, path: FieldPath): FieldError {
+  const kind = format !== '' ? `with format ${format}` : '(default format)';
+  return { type: 'Invalid', field: '<nil>', badValue: '', detail: `${prefix} value must be of type ${type} ${kind} in ${path.toString()}` };
+}
+
 function pushNumberChecks(schema: Schema, checks: Check[]): void {
   const { maximum, minimum, exclusiveMaximum, exclusiveMinimum, multipleOf } = schema;
+  const type = schema.type ?? '';
+  const format = effectiveFormat(schema.format, schema.type);
+  // kube-openapi's number validator runs on every numeric value, whatever the node's type: first
+  // the value, then each bound, must fit the type and format.
+  const bounds: [string, number | undefined][] = [['MultipleOf', multipleOf], ['Minimum boundary', minimum], ['Maximum boundary', maximum]];
+  const badBounds = bounds.filter(([, b]) => b !== undefined && !fitsNumericFormat(b, schema.type, format)).map(([name]) => name);
+  if (type === 'integer' || format === 'float' || badBounds.length > 0) {
+    checks.push((value, _old, path, ctx) => {
+      if (typeof value !== 'number') return;
+      if (!fitsNumericFormat(value, schema.type, format)) addError(ctx, rangeError('Checked', type, format, path));
+      for (const name of badBounds) addError(ctx, rangeError(name, type, format, path));
+    });
+  }
   if (multipleOf !== undefined && multipleOf > 0) {
     checks.push((value, _old, path, ctx) => {
       if (typeof value !== 'number') return;

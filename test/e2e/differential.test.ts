@@ -22,6 +22,7 @@ import { createDryRunClient, type DryRunClient } from './differential/apiserver-
 import { runDifferential, type CaseResult } from './differential/run-differential.js';
 import { runUpdates } from './differential/run-updates.js';
 import { runClientShapes } from './differential/run-client-shapes.js';
+import { runTargeted } from './differential/targeted-cases.js';
 import type { CustomResourceDefinition } from '../../src/schema/crd.js';
 import type { Kubectl } from './harness/kubectl.js';
 
@@ -136,6 +137,7 @@ await e2eSuite('differential: schema semantics against the real kube-apiserver',
       namespace: 'diff',
       perCrd: CLIENT_SHAPES,
       seed: SEED,
+      minimalSpecs: { Dial: { size: 'small' } },
     });
     console.log(`${report(results)}\n  (${results.length} client-shaped requests in ${Date.now() - started} ms)`);
     for (const kind of ['typed create', 'server-side apply', 'typed main-resource update', '/status update', '/scale update']) {
@@ -143,6 +145,14 @@ await e2eSuite('differential: schema semantics against the real kube-apiserver',
     }
     assert.ok(results.some((r) => r.apiserver.allowed) && results.some((r) => !r.apiserver.allowed), 'the run must include accepted and rejected requests');
     assert.deepEqual(results.filter((r) => r.differences.length > 0).map((r) => `${r.crd} ${r.version} [${r.variant}] ${r.differences.join(',')}`), []);
+  });
+
+  test('Portcullis agrees with the apiserver on targeted cases: every format, dropped nulls, pruned keys', { timeout: 120_000 }, async () => {
+    const results = await runTargeted({ runtime, client: client as DryRunClient, namespace: 'diff' });
+    console.log(report(results));
+    assert.ok(results.length >= 100, `only ${results.length} targeted cases`);
+    assert.ok(results.some((r) => r.apiserver.allowed) && results.some((r) => !r.apiserver.allowed), 'the run must include accepted and rejected cases');
+    assert.deepEqual(results.filter((r) => r.differences.length > 0).map((r) => `[${r.variant}] ${r.differences.join(',')}`), []);
   });
 
   after(async () => {

@@ -33,6 +33,8 @@ export interface ClientShapesOptions {
   namespace: string;
   /** perCrd is how many generated objects each CRD's storage version gets. */
   perCrd: number;
+  /** minimalSpecs give, by kind, a spec the apiserver accepts, stored when no generated object of a CRD with a scale subresource was, so /scale cases always run. */
+  minimalSpecs?: Readonly<Record<string, JsonObject>>;
   seed: number;
 }
 
@@ -133,6 +135,10 @@ export async function runClientShapes(options: ClientShapesOptions): Promise<Cas
       (withManaged['metadata'] as JsonObject)['managedFields'] = [{ manager: 'diff', operation: 'Apply', apiVersion: `${crd.spec.group}/${version.name}`, time: '2026-12-01T00:00:00Z', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } }];
       compare(t, 'server-side apply create', applied, ssa, admissionRequest(t, 'CREATE', withManaged, null, n++), admissionRequest(t, 'CREATE', structuredClone(ssa.body), null, n++));
       await runStoredUpdates(options, t, name, { spec, status: statuses[i], pick: picks[i] as number }, compare, () => n++);
+    }
+    const minimal = options.minimalSpecs?.[crd.spec.names.kind];
+    if (version.subresources?.scale && minimal !== undefined && !results.some((r) => r.crd === crd.metadata.name && r.variant.startsWith('/scale'))) {
+      await runStoredUpdates(options, t, `c-${ci}-minimal`, { spec: structuredClone(minimal), status: statuses[0], pick: 0 }, compare, () => n++);
     }
   }
   return results;

@@ -50,8 +50,9 @@ function integerArb(schema: Schema): fc.Arbitrary<number> {
   let max = schema.maximum ?? Math.max(min, 0) + 100;
   if (schema.exclusiveMinimum) min += 1;
   if (schema.exclusiveMaximum) max -= 1;
-  min = Math.max(min, -(2 ** 31));
-  max = Math.min(max, 2 ** 31 - 1);
+  // A bound need not be whole (`maximum: 1.5` on an integer): integers within it.
+  min = Math.max(Math.ceil(min), -(2 ** 31));
+  max = Math.min(Math.floor(max), 2 ** 31 - 1);
   return fc.integer({ min, max: Math.max(min, max) });
 }
 

@@ -168,6 +168,7 @@ describe('scale subresource semantics', () => {
   it('words a wrong-typed replicas field as unstructured accessors do', () => {
     assert.deepEqual(judge(dialRequest(dial({ size: 's', replicas: 1.5 }))), [
       'spec.replicas: Invalid value: "number": spec.replicas in body must be of type integer: "number"',
+      '<nil>: Invalid value: "": Checked value must be of type integer (default format) in spec.replicas',
       '.spec.replicas: Invalid value: 0: .spec.replicas accessor error: 1.5 is of the type float64, expected int64',
       `<nil>: Invalid value: null: ${BLOCKED}`,
     ]);

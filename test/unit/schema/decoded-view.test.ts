@@ -20,7 +20,7 @@ const spec: Schema = {
     b: { type: 'string', nullable: true },
     c: { type: 'string', default: 'x' },
     tags: { type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'object', properties: { k: { type: 'string' } } } },
-    free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, 'x-kubernetes-validations': [{ rule: "!has(self.n) || self.n != 'bad'", message: 'n must not be bad' }] },
+    free: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, properties: { n: { type: 'string' } }, 'x-kubernetes-validations': [{ rule: "!has(self.n) || self.n != 'bad'", message: 'n must not be bad' }] },
     pick: { type: 'object', oneOf: [{ required: ['x'] }, { required: ['y'] }], properties: { x: { type: 'string' }, y: { type: 'string' } } },
   },
   'x-kubernetes-validations': [{ rule: "!has(self.a) || self.a != 'never'", message: 'a must not be never' }],
@@ -32,9 +32,9 @@ const messages = (s: JsonObject, old?: JsonObject) => validator.validate({ spec:
 describe('the decoded view', () => {
   it('drops non-nullable nulls without a default, keeps nullable and defaulted ones, list items and schemaless nulls', () => {
     const view = compileDecodedView(schema);
-    const input: JsonObject = { spec: { a: null, b: null, c: null, tags: [null], free: { n: null }, zz: 1 } };
+    const input: JsonObject = { spec: { a: null, b: null, c: null, tags: [null], free: { m: null }, zz: 1 } };
     const copy = structuredClone(input);
-    assert.deepEqual(view(input), { object: { spec: { b: null, c: null, tags: [null], free: { n: null } } }, unknownFields: ['spec.zz'] });
+    assert.deepEqual(view(input), { object: { spec: { b: null, c: null, tags: [null], free: { m: null } } }, unknownFields: ['spec.zz'] });
     assert.deepEqual(input, copy);
   });
 
@@ -53,7 +53,9 @@ describe('ratcheting reaches only where the apiserver correlates', () => {
     assert.deepEqual(messages({ a: 'never', zz: 1 }, { a: 'never' }), []);
   });
 
-  it('content kept by x-kubernetes-preserve-unknown-fields never correlates, so its rules are not ratcheted', () => {
-    assert.deepEqual(messages({ free: { n: 'bad' } }, { free: { n: 'bad' } }), ['spec.free: Invalid value: n must not be bad']);
+  it('an object holding a key kept by x-kubernetes-preserve-unknown-fields never correlates, so its rules are not ratcheted', () => {
+    assert.deepEqual(messages({ free: { n: 'bad', other: 1 } }, { free: { n: 'bad', other: 1 } }), ['spec.free: Invalid value: n must not be bad']);
+    // Without such a key it correlates, and the unchanged failure ratchets.
+    assert.deepEqual(messages({ free: { n: 'bad' } }, { free: { n: 'bad' } }), []);
   });
 });

@@ -3,14 +3,23 @@
  * checks them. The valid and invalid values are those of kube-openapi's own
  * tests (pkg/validation/strfmt default_test.go, duration_test.go, pinned
  * with k8s.io/apiextensions-apiserver v0.37.2), plus the cases issue 12 found
- * against a real apiserver (`byte: ""`, `duration: "5 minutes"`).
+ * against a real apiserver (`byte: ""`, `duration: "5 minutes"`) and the
+ * differential's targeted cases found (`email: "root@localhost"`, integer
+ * range errors).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { JsonObject } from '../../../src/kube/types.js';
+import { errorString } from '../../../src/kube/field-error.js';
+import { compileValidator } from '../../../src/schema/compile-validator.js';
 import { effectiveFormat, formatChecker } from '../../../src/schema/formats.js';
 
 const cases: Record<string, { valid: string[]; invalid: string[] }> = {
   uri: { valid: ['http://somewhere.com', 'http://somewhereelse.com', '/absolute/path', 'mailto:a@b.c'], invalid: ['somewhere.com', '', 'http://a b.com', 'http://x.com/%zz'] },
+  email: {
+    valid: ['blah@gmail.com', 'test@d.verylongtoplevel', 'email+tag@gmail.com', '" "@example.com', '"Abc\\@def"@example.com', '"Fred Bloggs"@example.com', '"Joe\\\\Blow"@example.com', '"Abc@def"@example.com', 'customer/department=shipping@example.com', '$A12345@example.com', '!def!xyz%abc@example.com', '_somename@example.com', "!#$%&'*+-/=?^_`{}|~@example.com", "Miles.O'Brian@example.com", 'postmaster@☁→❄→☃→☀→☺→☂→☹→✝.ws', 'root@localhost', 'john@com', 'api@piston.ninja', 'Jane Doe <jane@example.com>', 'jane@example.com (Jane)'],
+    invalid: ['somebody@somewhere@com', '', 'plain', 'a@', '@b', '.a@b', 'a..b@c', 'a@b.', '""@example.com', 'Jane <jane@example.com'],
+  },
   hostname: {
     valid: ['somewhere.com', '888.com', 'a.b.c.d.e.com', '1.2.3.4.com', '1wwworg.example.com', 'xn--bcher-kva.example.com', 'xn-80ak6aa92e.co', '☁→❄→☃→☀→☺→☂→☹→✝.ws', 'www.example.ôlà', 'ôlà.ôlà.ôlà', 'ex$ample', 'localhost', 'x', 'x-y', 'ex=ample.com', '<foo>', 'www.詹姆斯.london'],
     invalid: ['somewhere.com!', 'user@email.domain', '1.1.1.1', 'www.example-.org', 'www.--example.org', '-www.example.org', 'www-', '-www', 'www.ex ample.org', '_www.example.org', 'www.example_underscored.org', 'www.詹姆斯.x', 'a.b.c.d', 'x.', 'a.b.c.dot-', 'a'.repeat(256), `x.y.${'a'.repeat(64)}`],
@@ -59,5 +68,31 @@ describe('formats as the apiserver checks them', () => {
     assert.equal(effectiveFormat('date-time', 'object'), '');
     assert.equal(effectiveFormat('uint8', 'integer'), '');
     assert.equal(formatChecker('int32', 'integer'), undefined);
+  });
+});
+
+describe('numbers that do not fit their type and format (differential: Probe int32 1.5, found against kube-apiserver v1.37.2)', () => {
+  const schema = {
+    type: 'object' as const,
+    properties: {
+      i32: { type: 'integer' as const, format: 'int32' },
+      i: { type: 'integer' as const, format: 'byte' },
+      f: { type: 'number' as const, format: 'float' },
+      bounded: { type: 'integer' as const, maximum: 1.5 },
+    },
+  };
+  const validator = compileValidator(schema, { decode: true });
+  const messages = (object: JsonObject) => validator.validate(object).errors.map(errorString);
+
+  it('reports kube-openapi\'s range error with no field, besides the type error', () => {
+    assert.deepEqual(messages({ i32: 1.5 }), ['i32: Invalid value: "float64": i32 in body must be of type int32: "float64"', '<nil>: Invalid value: "": Checked value must be of type integer with format int32 in i32']);
+    assert.deepEqual(messages({ i32: 3000000000 }), ['<nil>: Invalid value: "": Checked value must be of type integer with format int32 in i32']);
+    assert.deepEqual(messages({ i: 1.5 }), ['i: Invalid value: "number": i in body must be of type integer: "number"', '<nil>: Invalid value: "": Checked value must be of type integer (default format) in i']);
+    assert.deepEqual(messages({ f: 1e39 }), ['<nil>: Invalid value: "": Checked value must be of type number with format float in f']);
+    assert.deepEqual(messages({ i32: 5, f: 1.5 }), []);
+  });
+
+  it('a bound that does not fit the type is reported on every value', () => {
+    assert.deepEqual(messages({ bounded: 1 }), ['<nil>: Invalid value: "": Maximum boundary value must be of type integer (default format) in bounded']);
   });
 });
