@@ -73,6 +73,13 @@ const COMMANDS: Record<string, CommandEntry> = {
       return { usage: m.MANIFESTS_USAGE, run: (argv) => m.runManifests(argv, io) };
     },
   },
+  'migrate-storage': {
+    summary: 'Rewrite stored objects of CRDs in their storage version and trim status.storedVersions',
+    load: async () => {
+      const m = await import('./cli/migrate-storage.js');
+      return { usage: m.MIGRATE_STORAGE_USAGE, run: (argv) => m.runMigrateStorage(argv, io) };
+    },
+  },
   playground: {
     summary: 'Serve the browser playground on localhost (the engine runs in the page)',
     load: async () => {

@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   PCL_ERR_LEADER_ELECTION: { httpStatus: 500, surface: 'controller' },
   PCL_ERR_API_REQUEST: { httpStatus: 500, surface: 'controller' },
   PCL_ERR_CLUSTER_CONFIG: { httpStatus: 500, surface: 'controller' },
+  PCL_ERR_STORAGE_MIGRATION: { httpStatus: 500, surface: 'cli' },
 } as const satisfies Record<string, ErrorCodeInfo>;
 
 /** ErrorCode is one of the codes in ERROR_CODES. */

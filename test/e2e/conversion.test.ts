@@ -5,8 +5,13 @@
  * policies/conversions/crontabs.yaml.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
-import { e2eSuite, mustSucceed, startE2E, type E2EEnv, scenarioWithDiagnostics } from './harness/index.js';
+import { promisify } from 'node:util';
+import { e2eSuite, mustSucceed, REPO_ROOT, startE2E, type E2EEnv, scenarioWithDiagnostics } from './harness/index.js';
+
+const execFileAsync = promisify(execFile);
 
 const V1BETA1 = 'crontabs.v1beta1.example.com';
 const V1 = 'crontabs.v1.example.com';
@@ -184,5 +189,41 @@ await e2eSuite('conversion through a real kube-apiserver', () => {
       return r.code === 0 && env.diagnostics().includes('"reviewVersion":"apiextensions.k8s.io/v1beta1"') ? (JSON.parse(r.stdout) as CronTab) : false;
     }, 'a v1beta1 ConversionReview to be answered');
     assert.equal(read['hostPort'], 'new.example.com:80');
+  });
+
+  scenario('portcullis migrate-storage rewrites every object in the storage version and trims status.storedVersions, so v1beta1 can go', async () => {
+    // The earlier scenarios made v1 the storage version with objects still stored as v1beta1.
+    const storedVersions = async () => mustSucceed(await env.kubectl(['get', 'crd', 'crontabs.example.com', '-o', 'jsonpath={.status.storedVersions}']), 'read storedVersions');
+    assert.equal(await storedVersions(), '["v1beta1","v1"]');
+    const dropV1beta1 = [
+      { op: 'test', path: '/spec/versions/0/name', value: 'v1beta1' },
+      { op: 'remove', path: '/spec/versions/0' },
+      { op: 'replace', path: '/spec/conversion', value: { strategy: 'None' } },
+    ];
+    const refused = await env.kubectl(['patch', 'crd', 'crontabs.example.com', '--type=json', '-p', JSON.stringify(dropV1beta1)]);
+    assert.notEqual(refused.code, 0, 'the apiserver refuses to drop a version objects are still stored in');
+    assert.match(refused.stderr, /storedVersions/);
+
+    const run = await execFileAsync(process.execPath, [join(REPO_ROOT, 'dist/main.js'), 'migrate-storage', 'crontabs.example.com', '--kubeconfig', env.kubeconfigPath, '--chunk-size', '2'], { timeout: 60_000 });
+    const lines = run.stderr.trim().split('\n');
+    assert.ok(lines.length >= 3, `progress after every page of 2: ${run.stderr}`);
+    assert.match(lines[0] ?? '', /^migrate-storage: crontabs\.example\.com: \d+ rewritten, \d+ already current, 0 deleted meanwhile, 0 failed so far$/);
+    assert.match(lines.at(-1) ?? '', /^migrate-storage: crontabs\.example\.com: 3 rewritten, 1 already current, 0 deleted meanwhile, 0 failed; status\.storedVersions \["v1beta1","v1"\] -> \["v1"\]$/);
+    assert.equal(await storedVersions(), '["v1"]');
+
+    // Every object is now stored as v1: with v1beta1 gone and no webhook at all, they still read with host and port.
+    mustSucceed(await env.kubectl(['patch', 'crd', 'crontabs.example.com', '--type=json', '-p', JSON.stringify(dropV1beta1)]), 'drop v1beta1');
+    const hosts = await env.eventually(async () => {
+      const r = await env.kubectl(['get', V1, '-o', 'json']);
+      if (r.code !== 0) return false;
+      const items = (JSON.parse(r.stdout) as { items: CronTab[] }).items;
+      return Object.fromEntries(items.map((o) => [o.metadata.name, [o['host'], o['port'], o['hostPort'], o.metadata.annotations?.[DATA]]]));
+    }, 'v1 to be served alone');
+    assert.deepEqual(hosts, {
+      'host-only': ['db.internal', undefined, undefined, undefined],
+      'local-crontab': ['localhost', '1234', undefined, undefined],
+      'remote-crontab': ['example.com', '3456', undefined, undefined],
+      'stored-as-v1': ['new.example.com', '80', undefined, undefined],
+    });
   });
 });
