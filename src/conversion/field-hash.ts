@@ -1,12 +1,14 @@
-import { createHash } from 'node:crypto';
+// @noble/hashes rather than node:crypto: the browser playground runs conversions too, synchronously.
+import { sha256 } from '@noble/hashes/sha2';
+import { bytesToHex } from '@noble/hashes/utils';
 import { isJsonObject } from '../kube/types.js';
 import type { JsonValue } from '../kube/types.js';
 
 /**
- * FIELD_HASH_LENGTH is the length of a field hash: 16 base64url characters
- * (96 bits of SHA-256), enough that an edit can't collide by chance.
+ * FIELD_HASH_LENGTH is the length of a field hash: 24 hex digits (96 bits
+ * of SHA-256), enough that an edit can't collide by chance.
  */
-export const FIELD_HASH_LENGTH = 16;
+export const FIELD_HASH_LENGTH = 24;
 
 /**
  * hashFieldValues returns the hash of a list of field values, each a value
@@ -16,7 +18,7 @@ export const FIELD_HASH_LENGTH = 16;
  */
 export function hashFieldValues(values: ReadonlyArray<JsonValue | undefined>): string {
   const text = values.map((value) => (value === undefined ? '-' : `=${canonicalJson(value)}`)).join('\n');
-  return createHash('sha256').update(text).digest('base64url').slice(0, FIELD_HASH_LENGTH);
+  return bytesToHex(sha256(text).subarray(0, FIELD_HASH_LENGTH / 2));
 }
 
 /** canonicalJson serialises value with object keys sorted, recursively. */
