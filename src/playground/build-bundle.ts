@@ -31,8 +31,6 @@ const NODE_STUBS: Record<string, string[]> = {
 const nodeStubs: Plugin = {
   name: 'node-stubs',
   setup(b) {
-    // SHA-256 the page really needs (conversion field hashes): a shim on @noble/hashes.
-    b.onResolve({ filter: /^node:crypto$/ }, () => ({ path: path.join(root, 'src/playground/browser/crypto-shim.ts') }));
     b.onResolve({ filter: /^(node:|tsx\/esm\/api$)/ }, (args) => ({ path: args.path, namespace: 'node-stub' }));
     b.onLoad({ filter: /.*/, namespace: 'node-stub' }, (args) => {
       const names = NODE_STUBS[args.path] ?? [];
