@@ -179,6 +179,7 @@ async function runStoredUpdates(options: ClientShapesOptions, t: Target, name: s
       breakage.apply(broken);
       await put(`/status update, broken: ${breakage.what}`, broken, 'status');
     }
+    await put('/status update, status of the wrong shape', { ...structuredClone(stored), status: 'not an object' }, 'status');
     // With a status stored, the same broken write ratchets against it.
     if (answer.status === 200) {
       const real = await options.client.request('PUT', `${t.base}/${name}/status`, written);
