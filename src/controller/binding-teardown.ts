@@ -7,7 +7,7 @@ import { errorMessage } from '../kube/errors.js';
 import { isNotFound } from './errors.js';
 import { LEASES } from './leader-election.js';
 import { finalizersOf, nameOf, namespaceOf, resourceVersionOf, stringMapOf, uidOf } from '../kube/object-meta.js';
-import { BINDING_LABEL } from './reconciler.js';
+import { BINDING_LABEL } from './claim.js';
 
 /**
  * Clean-up after removed bindings. The leader records the active bindings

@@ -45,6 +45,26 @@ function loadFile(kc: KubeConfig, path: string, from: string): void {
   }
 }
 
+function fromKubeconfigList(listed: string[]): KubeConfig {
+  const present = listed.filter(isFile);
+  if (present.length === 0) throw new ClusterConfigError(`KUBECONFIG names ${listed.join(delimiter)}, and none of them is a readable file`);
+  const kc = new KubeConfig();
+  loadFile(kc, present[0]!, 'KUBECONFIG');
+  for (const path of present.slice(1)) {
+    const more = new KubeConfig();
+    loadFile(more, path, 'KUBECONFIG');
+    kc.mergeConfig(more);
+  }
+  return kc;
+}
+
+/** inClusterProblem says why the in-cluster configuration is not there, or undefined when it is. */
+function inClusterProblem(env: Readonly<Record<string, string | undefined>>, token: string): string | undefined {
+  if (!env.KUBERNETES_SERVICE_HOST) return 'KUBERNETES_SERVICE_HOST is not set';
+  if (!env.KUBERNETES_SERVICE_PORT) return 'KUBERNETES_SERVICE_PORT is not set';
+  return isFile(token) ? undefined : `${token} does not exist`;
+}
+
 /** loadClusterConfig returns the KubeConfig of the first source that exists, or throws ClusterConfigError naming all it tried. */
 export function loadClusterConfig(sources: ClusterConfigSources = {}): KubeConfig {
   const env = sources.env ?? process.env;
@@ -54,35 +74,19 @@ export function loadClusterConfig(sources: ClusterConfigSources = {}): KubeConfi
     return kc;
   }
   const listed = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
-  if (listed.length > 0) {
-    const present = listed.filter(isFile);
-    if (present.length === 0) throw new ClusterConfigError(`KUBECONFIG names ${listed.join(delimiter)}, and none of them is a readable file`);
-    loadFile(kc, present[0]!, 'KUBECONFIG');
-    for (const path of present.slice(1)) {
-      const more = new KubeConfig();
-      loadFile(more, path, 'KUBECONFIG');
-      kc.mergeConfig(more);
-    }
-    return kc;
-  }
-  const home = sources.home ?? homedir();
-  const fallback = join(home, '.kube', 'config');
+  if (listed.length > 0) return fromKubeconfigList(listed);
+  const fallback = join(sources.home ?? homedir(), '.kube', 'config');
   if (isFile(fallback)) {
     loadFile(kc, fallback, '~/.kube/config');
     return kc;
   }
   const root = sources.root ?? '';
-  const token = `${root}${SERVICE_ACCOUNT_DIR}/token`;
-  if (env.KUBERNETES_SERVICE_HOST && env.KUBERNETES_SERVICE_PORT && isFile(token)) {
+  const problem = inClusterProblem(env, `${root}${SERVICE_ACCOUNT_DIR}/token`);
+  if (problem === undefined) {
     kc.loadFromCluster(root); // reads KUBERNETES_SERVICE_HOST/PORT, the token and ca.crt under root
     return kc;
   }
-  const inCluster = !env.KUBERNETES_SERVICE_HOST
-    ? 'KUBERNETES_SERVICE_HOST is not set'
-    : !env.KUBERNETES_SERVICE_PORT
-      ? 'KUBERNETES_SERVICE_PORT is not set'
-      : `${token} does not exist`;
   throw new ClusterConfigError(
-    `no cluster configuration found; tried --kubeconfig (not given), KUBECONFIG (not set), ${fallback} (not found), in-cluster config (${inCluster})`,
+    `no cluster configuration found; tried --kubeconfig (not given), KUBECONFIG (not set), ${fallback} (not found), in-cluster config (${problem})`,
   );
 }

@@ -2,14 +2,14 @@ import type { Logger } from 'pino';
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
 import type { ApiClient } from './api-client.js';
-import { apiVersionOfResource } from './api-client.js';
 import type { Binding } from './binding.js';
 import { compileFilter } from './binding-filter.js';
-import { claimName } from './claim-name.js';
+import { claimName, desiredClaim, finalizerFor, sourceKeyOfClaim } from './claim.js';
 import { isAlreadyExists, isNotFound } from './errors.js';
 import type { EventRecorder } from './events.js';
-import { mergePatchFor, reflectStatus, renderSpec } from './field-copy.js';
+import { mergePatchFor, reflectStatus } from './field-copy.js';
 import type { Informer } from './informer.js';
+import { TerminalError, type Reconciler } from './run-loop.js';
 import { createMergePatch, isSubset } from './merge-patch.js';
 import { finalizersOf, isBeingDeleted, nameOf, resourceVersionOf, stringMapOf, uidOf } from '../kube/object-meta.js';
 import { objectKey, splitKey } from '../kube/object-key.js';
@@ -20,41 +20,6 @@ import { objectKey, splitKey } from '../kube/object-key.js';
  * when nothing changed; every write's response is fed back into the cache
  * (`assume`) so that the next sync does not act on a stale copy.
  */
-
-/** SOURCE_ANNOTATION on a CR holds its source's `namespace/name`. */
-export const SOURCE_ANNOTATION = 'portcullis.dev/source';
-/** BINDING_LABEL on a CR names the binding that made it (the claims informer selects on it). */
-export const BINDING_LABEL = 'portcullis.dev/binding';
-/** SOURCE_NAMESPACE_LABEL, SOURCE_NAME_LABEL and SOURCE_UID_LABEL point from a CR back to its source. */
-export const SOURCE_NAMESPACE_LABEL = 'portcullis.dev/source-namespace';
-/** SOURCE_NAME_LABEL: see SOURCE_NAMESPACE_LABEL (omitted when the name is not a valid label value). */
-export const SOURCE_NAME_LABEL = 'portcullis.dev/source-name';
-/** SOURCE_UID_LABEL: see SOURCE_NAMESPACE_LABEL. */
-export const SOURCE_UID_LABEL = 'portcullis.dev/source-uid';
-
-/** finalizerFor returns the finalizer a binding puts on its sources. */
-export function finalizerFor(binding: Binding): string {
-  return `portcullis.dev/${binding.name}`;
-}
-
-/** sourceKeyOfClaim returns the source key recorded on a CR, or undefined for CRs not made by us. */
-export function sourceKeyOfClaim(claim: JsonObject): string | undefined {
-  return stringMapOf(claim, 'annotations')[SOURCE_ANNOTATION];
-}
-
-/** TerminalError marks a failure that retrying cannot fix; the controller records it and does not requeue. */
-export class TerminalError extends Error {}
-
-/** ReconcileResult tells the controller when to look again; empty means "only on the next change". */
-export interface ReconcileResult {
-  requeueAfterMs?: number;
-}
-
-/** Reconciler syncs one source key. */
-export interface Reconciler {
-  /** reconcile brings the CR, finalizer and reflected status of sourceKey in line; throws to be retried with backoff. */
-  reconcile(sourceKey: string): Promise<ReconcileResult>;
-}
 
 /** ReconcilerOptions configures createReconciler. */
 export interface ReconcilerOptions {
@@ -68,27 +33,12 @@ export interface ReconcilerOptions {
   logger: Logger;
 }
 
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
-
 /** createReconciler returns the reconciler of one binding. */
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { binding, client, sources, claims, recorder, logger } = options;
   const matches = compileFilter(binding.filter);
   const finalizer = finalizerFor(binding);
   const { source: srcRes, target: crRes } = binding;
-
-  function desiredClaim(src: JsonObject, name: string): JsonObject {
-    const { namespace, name: srcName } = splitKey(objectKey(src));
-    const labels: JsonObject = { [BINDING_LABEL]: binding.name, [SOURCE_UID_LABEL]: uidOf(src) };
-    if (namespace) labels[SOURCE_NAMESPACE_LABEL] = namespace;
-    if (srcName.length <= 63 && LABEL_VALUE.test(srcName)) labels[SOURCE_NAME_LABEL] = srcName;
-    return {
-      apiVersion: apiVersionOfResource(crRes),
-      kind: crRes.kind,
-      metadata: { name, labels, annotations: { [SOURCE_ANNOTATION]: objectKey(src) } },
-      spec: renderSpec(src, binding.spec),
-    };
-  }
 
   async function setFinalizers(src: JsonObject, finalizers: string[]): Promise<JsonObject> {
     // resourceVersion makes the patch conditional: a stale cache yields 409 and a retry, never a lost finalizer.
@@ -152,7 +102,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   }
 
   async function ensureClaim(src: JsonObject, name: string): Promise<JsonObject> {
-    const desired = desiredClaim(src, name);
+    const desired = desiredClaim(binding, src, name);
     const current = claims.get(name) ?? (await createClaim(src, desired, name));
     const owner = sourceKeyOfClaim(current);
     if (owner !== objectKey(src)) {
@@ -187,6 +137,22 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     await recorder.record({ resource: srcRes, object: updated, type: 'Normal', reason: 'StatusReflected', message });
   }
 
+  /** whyDelete says why a claim of src (or of a gone source) is deleted, for the Deleted event. */
+  const whyDelete = (src: JsonObject | undefined, wanted: boolean): string =>
+    !src ? 'source is gone' : isBeingDeleted(src) ? 'source is being deleted' : wanted ? 'name rule changed' : 'source no longer matches';
+
+  /** release undoes what the binding did to a source that no longer matches (or is being deleted). */
+  async function release(key: string, src: JsonObject, claimsPending: boolean): Promise<void> {
+    // Keep the finalizer until every CR is really gone; its delete event brings us back.
+    if (!claimsPending && finalizersOf(src).includes(finalizer)) {
+      await setFinalizers(src, finalizersOf(src).filter((f) => f !== finalizer));
+    }
+    // A source that stops matching also gives back what we reflected into it.
+    if (!isBeingDeleted(src)) await reflect(sources.get(key) ?? src, undefined);
+  }
+
+  // No result ever asks for requeueAfter: every wait (a claim held by its finalizers, a name taken)
+  // ends with a watch event or the resync, which enqueue the source again.
   return {
     async reconcile(key) {
       const src = sources.get(key);
@@ -196,20 +162,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       let pending = false;
       for (const claim of claims.byIndex('source', key)) {
         if (wanted && nameOf(claim) === expected) continue;
-        const why = !src ? 'source is gone' : isBeingDeleted(src) ? 'source is being deleted' : wanted ? 'name rule changed' : 'source no longer matches';
-        if (!(await deleteClaim(claim, src, why))) pending = true;
+        if (!(await deleteClaim(claim, src, whyDelete(src, wanted)))) pending = true;
       }
       if (!src) {
         takenByOthers.delete(expected);
         return {};
       }
       if (!wanted) {
-        // Keep the finalizer until every CR is really gone; its delete event brings us back.
-        if (!pending && finalizersOf(src).includes(finalizer)) {
-          await setFinalizers(src, finalizersOf(src).filter((f) => f !== finalizer));
-        }
-        // A source that stops matching also gives back what we reflected into it.
-        if (!isBeingDeleted(src)) await reflect(sources.get(key) ?? src, undefined);
+        await release(key, src, pending);
         return {};
       }
       let current = src;
@@ -221,11 +181,3 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     },
   };
 }
-
-/** claimIndexers is the `source` index the claims informer needs: CR -> its source key. */
-export const claimIndexers = {
-  source: (claim: JsonObject): string[] => {
-    const key = sourceKeyOfClaim(claim);
-    return key && isJsonObject(claim.metadata) ? [key] : [];
-  },
-};

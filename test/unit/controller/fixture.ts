@@ -6,7 +6,9 @@ import { loadBindings } from '../../../src/controller/binding-loader.js';
 import type { Binding } from '../../../src/controller/binding.js';
 import { createEventRecorder } from '../../../src/controller/events.js';
 import { createInformer, type Informer } from '../../../src/controller/informer.js';
-import { BINDING_LABEL, claimIndexers, createReconciler, type Reconciler } from '../../../src/controller/reconciler.js';
+import { BINDING_LABEL, claimIndexers } from '../../../src/controller/claim.js';
+import { createReconciler } from '../../../src/controller/reconciler.js';
+import type { Reconciler } from '../../../src/controller/run-loop.js';
 import { createFakeApiClient, type FakeApiClient } from './fake-api-client.js';
 import { createFakeClock, type FakeClock } from './fake-clock.js';
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JsonObject } from '../../../src/kube/types.js';
-import { finalizerFor, SOURCE_ANNOTATION, TerminalError } from '../../../src/controller/reconciler.js';
+import { finalizerFor, SOURCE_ANNOTATION } from '../../../src/controller/claim.js';
+import { TerminalError } from '../../../src/controller/run-loop.js';
 import { CLAIMS, createFixture, SERVICES, service } from './fixture.js';
 import { withLateResponses, type LateClient } from './late-responses.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { claimName, isDnsSubdomain } from '../../../src/controller/claim-name.js';
+import { claimName, isDnsSubdomain } from '../../../src/controller/claim.js';
 
 test('a short pair is named <namespace>.<name>', () => {
   assert.equal(claimName('shop', 'web'), 'shop.web');
