@@ -265,7 +265,7 @@ await e2eSuite('companion controller under faults (chaos scenario)', () => {
     const objects = services.length;
     report(`API writes: ${total} for ${objects} Services (${(total / objects).toFixed(2)} per Service, ${(total / (COUNTS.lb + 15 + 1)).toFixed(2)} per Service that ever matched); a wrote ${writesOfA} before its kill`);
     for (const p of live) assert.equal(p.proc.output().some((l) => l.includes('controller crashed')), false, `${p.identity} did not crash`);
-    const relists = live.flatMap((p) => p.proc.output().filter((l) => l.includes('watch ended, relisting')));
+    const relists = live.flatMap((p) => p.relists);
     const gone = relists.filter((l) => /410|too old|[Gg]one|[Ee]xpired/.test(l)).length;
     report(`watches ended and relisted ${relists.length} times on the live replicas (${gone} of them 410 Gone / expired)`);
   });

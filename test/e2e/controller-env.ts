@@ -28,6 +28,8 @@ export interface ControllerProc {
   proc: ManagedProcess;
   identity: string;
   metricsPort: number;
+  /** relists are every "watch ended, relisting" line it printed (kept whole, unlike the output tail). */
+  relists: string[];
 }
 
 /** installControllerAccess creates portcullis-system, applies manifests/rbac and returns an impersonating kubeconfig path. */
@@ -52,7 +54,11 @@ export async function startControllerProcess(opts: {
   extraArgs?: string[];
 }): Promise<ControllerProc> {
   const metricsPort = await freePort();
+  const relists: string[] = [];
   const proc = spawnManaged({
+    onLine: (line) => {
+      if (line.includes('watch ended, relisting')) relists.push(line);
+    },
     name: `controller-${opts.identity}`,
     command: process.execPath,
     cwd: REPO_ROOT,
@@ -69,7 +75,7 @@ export async function startControllerProcess(opts: {
       ...(opts.extraArgs ?? []),
     ],
   });
-  return { proc, identity: opts.identity, metricsPort };
+  return { proc, identity: opts.identity, metricsPort, relists };
 }
 
 /** counterSum adds up the samples of a counter on the process's /metrics whose labels satisfy keep. */
