@@ -174,10 +174,17 @@ export async function runServe(argv: string[], deps: ServeDeps = {}): Promise<nu
     ? await (await import('./controller.js')).createControllerFromFlags(controllerValues, { logger, registry: runtime.registry })
     : undefined;
   controller?.start();
+  // A crashed controller loop ends the process with status 1 (after a graceful drain), so the kubelet (or, for a
+  // worker, the primary) restarts it.
+  let crashed = false;
+  controller?.done().catch(() => {
+    crashed = true;
+    void runtime.shutdown('controller crashed');
+  });
   const code = await runtime.stopped();
   await controller?.stop(); // releases the Lease so a standby takes over at once
   logger.flush();
   // A worker's IPC channel to the primary would keep it alive: close it, so the worker exits with `code`.
   if (worker !== undefined) process.disconnect?.();
-  return code;
+  return crashed ? 1 : code;
 }
