@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { suggest, UsageError } from './cli/args.js';
+import { errorMessage } from './kube/errors.js';
 
 /** Command is one `portcullis <command>`: its usage text and its entry point returning an exit status. */
 interface Command {
@@ -161,7 +162,7 @@ async function main(argv: string[]): Promise<number> {
       stderr(`${where}: ${err.message}\n${helpHint}\n`);
       return 2;
     }
-    stderr(`${where}: ${(err as Error).message}\n`);
+    stderr(`${where}: ${errorMessage(err)}\n`);
     return 2;
   }
 }

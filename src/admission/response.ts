@@ -25,6 +25,17 @@ export function deny(response: AdmissionResponse, status: Status): AdmissionResp
 }
 
 /**
+ * errored returns the response for a request whose evaluation failed rather
+ * than judged it (controller-runtime's `Errored(code, err)`): not allowed,
+ * with code (500 for a handler that threw) and message, reason
+ * `InternalError` for 5xx codes and `BadRequest` below. Handlers and the
+ * HTTP adapter answer every throw through it.
+ */
+export function errored(request: Pick<AdmissionRequest, 'uid'>, code: number, message: string): AdmissionResponse {
+  return deny(allow(request), { code, reason: code >= 500 ? 'InternalError' : 'BadRequest', message });
+}
+
+/**
  * withPatch returns a copy of response that carries ops as a base64 JSONPatch.
  * An empty ops list returns response unchanged (no patch is sent); a patch on
  * DELETE throws, because the apiserver rejects it (protocol.md §1.5).

@@ -3,6 +3,7 @@ import type { RE2JS } from 're2js';
 import { compileRe2 } from '../kube/re2.js';
 import { CelRuntimeError } from './library.js';
 import type { CelLibrary } from './library.js';
+import { errorMessage } from '../kube/errors.js';
 
 /**
  * compilePattern compiles a user pattern with RE2 (src/kube/re2.ts: linear
@@ -12,7 +13,7 @@ export function compilePattern(pattern: string): RE2JS {
   try {
     return compileRe2(pattern);
   } catch (err) {
-    throw new CelRuntimeError(`invalid regular expression ${JSON.stringify(pattern)}: ${((err as Error).cause as Error | undefined)?.message ?? (err as Error).message}`);
+    throw new CelRuntimeError(`invalid regular expression ${JSON.stringify(pattern)}: ${errorMessage(err instanceof Error && err.cause instanceof Error ? err.cause : err)}`);
   }
 }
 

@@ -15,6 +15,7 @@ import type { JsonValue } from '../kube/types.js';
 import { loadRuntimeConfig } from '../server/admission-runtime.js';
 import { diagnosticMessage } from '../schema/crd-diagnostics.js';
 import { parseFlags, UsageError } from './args.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** REVIEW_USAGE documents `portcullis review`. */
 export const REVIEW_USAGE = `Usage: portcullis review [flags] FILE|-
@@ -82,7 +83,7 @@ async function parseInput(text: string, file: string): Promise<JsonValue> {
     try {
       return parse(text) as JsonValue;
     } catch (err) {
-      throw new UsageError(`${file}: neither JSON nor YAML: ${(err as Error).message}`);
+      throw new UsageError(`${file}: neither JSON nor YAML: ${errorMessage(err)}`);
     }
   }
 }

@@ -21,6 +21,7 @@ import { explainRequest, isUntouched } from './explain.js';
 import { loadedSummary, loadOfflineConfig, requirePaths, resolveSources, SOURCE_FLAGS, SOURCE_USAGE } from './sources.js';
 import { formatTestReport } from './test-report.js';
 import type { CaseOutcome, TestReport } from './test-report.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** TEST_USAGE documents `portcullis test`. */
 export const TEST_USAGE = `Usage: portcullis test [flags] [SUITE_PATH ...]
@@ -90,7 +91,7 @@ function judgeCase(config: RuntimeConfig, suite: PolicyTestSuite, testCase: Poli
   try {
     run = runCase(config, testCase);
   } catch (err) {
-    return { ...base, status: 'fail', failures: [`error: ${(err as Error).message}`] };
+    return { ...base, status: 'fail', failures: [`error: ${errorMessage(err)}`] };
   }
   if (run.untouched) {
     const { kind } = testCase.request;

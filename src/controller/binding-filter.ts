@@ -6,6 +6,7 @@ import type { BindingFilter } from './binding.js';
 import { BindingError } from './errors.js';
 import { stringMapOf } from '../kube/object-meta.js';
 import { getPath, parseObjectPath } from '../kube/object-path.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** FilterFn tells whether a source object is selected by a binding. */
 export type FilterFn = (obj: JsonObject) => boolean;
@@ -33,7 +34,7 @@ export function compileFilter(filter: BindingFilter, environment: CelEnvironment
     try {
       program = environment.compile(filter.cel, { resultType: 'bool' });
     } catch (err) {
-      throw new BindingError(`spec.filter.cel: ${(err as Error).message}`, { cause: err });
+      throw new BindingError(`spec.filter.cel: ${errorMessage(err)}`, { cause: err });
     }
     return (obj) => {
       try {

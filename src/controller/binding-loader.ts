@@ -5,6 +5,7 @@ import type { JsonValue } from '../kube/types.js';
 import { parseBinding, type Binding } from './binding.js';
 import { compileFilter, createBindingCelEnvironment } from './binding-filter.js';
 import { BindingError } from './errors.js';
+import { errorMessage } from '../kube/errors.js';
 
 /**
  * loadBindings reads every `*.yaml`/`*.yml` file in dir (not recursive), parses
@@ -33,7 +34,7 @@ export async function loadBindings(dir: string): Promise<Binding[]> {
         }
         bindings.push(binding);
       } catch (err) {
-        throw new BindingError(`${file}: ${(err as Error).message}`, { cause: err });
+        throw new BindingError(`${file}: ${errorMessage(err)}`, { cause: err });
       }
     }
   }

@@ -5,6 +5,7 @@ import { deepCopy } from '../kube/safe-object.js';
 import type { JsonObject } from '../kube/types.js';
 import { ConversionError } from './conversion-error.js';
 import type { SpokeConverter } from './kind-converter.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** CodeConverterContext tells a code converter what it is converting and lets it fail cleanly. */
 export interface CodeConverterContext {
@@ -50,7 +51,7 @@ export async function resolveModulePath(options: { root: string; documentFile: s
     root = await realpath(options.root);
     target = await realpath(path.resolve(path.dirname(options.documentFile), options.declared));
   } catch (err) {
-    return { problem: `can't be read: ${(err as Error).message}` };
+    return { problem: `can't be read: ${errorMessage(err)}` };
   }
   const relative = path.relative(root, target);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return { problem: `resolves to ${target}, outside the policies folder ${root}` };

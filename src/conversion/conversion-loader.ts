@@ -13,6 +13,7 @@ import type { ExpressionEngine } from './expressions.js';
 import { createKindConverter } from './kind-converter.js';
 import type { KindConverter, SpokeConverter } from './kind-converter.js';
 import { compileRule, createMapping, mappingInputs } from './mapping.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** CONVERSION_API_VERSION is the apiVersion of Conversion documents. */
 export const CONVERSION_API_VERSION = 'portcullis.dev/v1alpha1';
@@ -44,7 +45,7 @@ export async function loadConversions(options: LoadConversionsOptions): Promise<
       files = await listYamlFiles(target);
       root = (await stat(target)).isDirectory() ? target : path.dirname(target);
     } catch (err) {
-      throw new LoadError({ file: target, message: `cannot read policies: ${(err as Error).message}`, cause: err });
+      throw new LoadError({ file: target, message: `cannot read policies: ${errorMessage(err)}`, cause: err });
     }
     for (const file of files) {
       for (const doc of await readYamlDocuments(file)) {
@@ -116,7 +117,7 @@ function rulesSpoke(entry: JsonObject, at: string, engine: ExpressionEngine, fai
       try {
         return compileRule(raw, engine);
       } catch (err) {
-        return fail(`${at}.${key}[${j}]`, (err as Error).message, err);
+        return fail(`${at}.${key}[${j}]`, errorMessage(err), err);
       }
     });
   };
@@ -142,7 +143,7 @@ async function loadModuleSpoke(
     const module = await importCodeConverter(resolved);
     return codeSpokeConverter(module, { group: ctx.group, kind: ctx.kind, hubVersion: ctx.hub, version: ctx.name });
   } catch (err) {
-    return ctx.fail(`${at}.module`, `${JSON.stringify(declared)}: ${(err as Error).message}`, err);
+    return ctx.fail(`${at}.module`, `${JSON.stringify(declared)}: ${errorMessage(err)}`, err);
   }
 }
 

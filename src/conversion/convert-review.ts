@@ -5,8 +5,9 @@ import { convertLossless } from './convert-object.js';
 import type { ProblemSink } from './convert-object.js';
 import { ConversionError } from './conversion-error.js';
 import type { ConverterRegistry } from './converter-registry.js';
-import { ConversionResponse } from './response.js';
-import type { ConversionRequest } from './review.js';
+import { errorMessage } from '../kube/errors.js';
+import { conversionResponseFor } from './response.js';
+import type { ConversionRequest, ConversionResponse } from './review.js';
 
 /** ConversionHandler turns one conversion request into its response. It never throws. */
 export type ConversionHandler = (request: ConversionRequest) => ConversionResponse;
@@ -36,7 +37,7 @@ export interface ConversionHandlerOptions {
  */
 export function createConversionHandler(options: ConversionHandlerOptions): ConversionHandler {
   return (request) => {
-    const pending = ConversionResponse.for(request);
+    const pending = conversionResponseFor(request);
     const registry = options.registry();
     const desired = parseApiVersion(request.desiredAPIVersion);
     const out: JsonObject[] = [];
@@ -45,9 +46,10 @@ export function createConversionHandler(options: ConversionHandlerOptions): Conv
       try {
         out.push(convertOne(registry, object, { ...desired, apiVersion: request.desiredAPIVersion }, report));
       } catch (err) {
-        if (!(err instanceof ConversionError)) options.onError?.(err as Error, request);
-        const problem = err instanceof ConversionError ? err.message : `converter failed: ${(err as Error).message}`;
-        return pending.failure(`${objectName(object)}: ${String(object['apiVersion'])} -> ${request.desiredAPIVersion}: ${problem}`);
+        const where = `${objectName(object)}: ${String(object['apiVersion'])} -> ${request.desiredAPIVersion}`;
+        if (err instanceof ConversionError) return pending.failure(`${where}: ${err.message}`);
+        options.onError?.(err instanceof Error ? err : new Error(String(err)), request);
+        return pending.errored(`${where}: converter failed: ${errorMessage(err)}`);
       }
     }
     return pending.success(out);

@@ -8,6 +8,7 @@ import type { ObjectDraft } from './object-draft.js';
 import { displayPath, ObjectPathError, parseObjectPath } from '../kube/object-path.js';
 import type { KeyPath, PathSegment } from '../kube/object-path.js';
 import type { InputsFunction } from './kind-converter.js';
+import { errorMessage } from '../kube/errors.js';
 
 /**
  * MappingRule is one compiled step of a declarative mapping. Steps run in
@@ -176,7 +177,7 @@ function evaluate(expression: CompiledExpression, scope: ExpressionScope, field:
   try {
     return expression.evaluate(scope);
   } catch (err) {
-    throw new ConversionError({ field, message: `${(err as Error).message} (in ${JSON.stringify(expression.source)})`, cause: err });
+    throw new ConversionError({ field, message: `${errorMessage(err)} (in ${JSON.stringify(expression.source)})`, cause: err });
   }
 }
 
@@ -213,6 +214,6 @@ function compileExpression(value: JsonValue | undefined, key: string, engine: Ex
   try {
     return engine.compile(value, resultType ? { resultType } : {});
   } catch (err) {
-    throw new Error(`${key}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`${key}: ${errorMessage(err)}`, { cause: err });
   }
 }

@@ -10,6 +10,7 @@ import { compilePolicy } from './compile-policy.js';
 import type { CompiledPolicy } from './compile-policy.js';
 import { asPolicyDocument, checkPolicyDocument } from './policy-document.js';
 import { POLICY_KIND, POLICY_TEST_KIND } from './types.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** FOREIGN_KINDS are document kinds other components read from the same folders; the policy loader skips them. */
 export const FOREIGN_KINDS: ReadonlySet<string> = new Set(['Conversion', 'ControllerBinding']);
@@ -44,7 +45,7 @@ export async function documentsUnder(paths: readonly string[]): Promise<{ docume
     try {
       listed = await listYamlFiles(root);
     } catch (err) {
-      throw new LoadError({ file: root, message: `cannot read: ${(err as Error).message}`, cause: err });
+      throw new LoadError({ file: root, message: `cannot read: ${errorMessage(err)}`, cause: err });
     }
     for (const file of listed) {
       if (isForeignFile(root, file)) continue;

@@ -8,6 +8,7 @@ import { getPath, parseObjectPath, setPathIfAbsent } from '../kube/object-path.j
 import type { ObjectPath } from '../kube/object-path.js';
 import type { Finding } from './outcome.js';
 import type { MutationSpec } from './types.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** MutationResult tells what one mutation did: whether it changed the object, and what went wrong. */
 export interface MutationResult {
@@ -36,7 +37,7 @@ function compileDefault(path: ObjectPath, value: JsonValue | undefined, program:
         const input = ctx.cel();
         next = fromCelValue(program.evaluateConverted(input.values, input.stats));
       } catch (err) {
-        result.findings.push({ kind: 'field', error: { type: 'Internal', field: path.display, detail: `default expression failed: ${(err as Error).message}` } });
+        result.findings.push({ kind: 'field', error: { type: 'Internal', field: path.display, detail: `default expression failed: ${errorMessage(err)}` } });
         return;
       }
       // An expression that yields null or '' (e.g. an anonymous user) sets nothing.

@@ -8,6 +8,7 @@ import { getPath, parseObjectPath } from '../kube/object-path.js';
 import type { ObjectPath } from '../kube/object-path.js';
 import type { Finding } from './outcome.js';
 import type { CelRuleSpec } from './types.js';
+import { errorMessage } from '../kube/errors.js';
 
 const ALL_OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'];
 const DEFAULT_OPERATIONS = ['CREATE', 'UPDATE'];
@@ -63,7 +64,7 @@ export function compileCelRule(id: RuleIdentity, spec: CelRuleSpec, cel: CelEnvi
       try {
         result = evaluate(program, ctx);
       } catch (err) {
-        return [finding(ctx, `rule could not be evaluated: ${(err as Error).message}`)];
+        return [finding(ctx, `rule could not be evaluated: ${errorMessage(err)}`)];
       }
       return result === true ? [] : [finding(ctx, messageFor(ctx))];
     },

@@ -3,6 +3,7 @@ import { isJsonObject } from '../kube/types.js';
 import { deepEqual } from '../kube/safe-object.js';
 import { compileRe2 } from '../kube/re2-pattern.js';
 import type { CaseExpectation } from './test-suite.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** CaseResult is what the admission handler answered for a case, decoded, with what matched it. */
 export interface CaseResult {
@@ -103,7 +104,7 @@ export function checkExpectation(expect: CaseExpectation, result: CaseResult): s
     try {
       if (!compileRe2(expect.message).test(result.message ?? '')) failures.push(`message: ${show(result.message ?? '')} does not match /${expect.message}/`);
     } catch (err) {
-      failures.push(`message: bad pattern: ${(err as Error).message}`);
+      failures.push(`message: bad pattern: ${errorMessage(err)}`);
     }
   }
   if (expect.warnings !== undefined && !deepEqual(result.warnings, expect.warnings)) failures.push(`warnings: expected ${show(expect.warnings)}, got ${show(result.warnings)}`);

@@ -208,7 +208,7 @@ function ruleMessageOrDefault(rule: ValidationRule): string {
 /** evaluationMessage words a runtime failure as cel-go does (`no such key: x`, `no such overload`). */
 function evaluationMessage(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  const text = (cause instanceof Error ? cause.message : String(cause)).split('\n')[0] ?? '';
+  const text = errorMessage(cause).split('\n')[0] ?? '';
   if (/^No such key/i.test(text)) return text.replace(/^No such key/i, 'no such key');
   if (/no matching overload/i.test(text)) return `'no such overload': call arguments did not match a supported operator, function or macro signature`;
   return text;

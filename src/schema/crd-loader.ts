@@ -3,6 +3,7 @@ import type { CustomResourceDefinition } from './crd.js';
 import { LoadError } from '../kube/load-error.js';
 import { listYamlFiles, readYamlDocuments } from '../kube/yaml-documents.js';
 import type { YamlDocument } from '../kube/yaml-documents.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** LoadedCrd is a CRD with the file and document it came from. */
 export interface LoadedCrd {
@@ -23,7 +24,7 @@ export async function loadCrds(paths: readonly string[]): Promise<LoadedCrd[]> {
     try {
       files = await listYamlFiles(target);
     } catch (err) {
-      throw new LoadError({ file: target, message: `cannot read CRDs: ${(err as Error).message}`, cause: err });
+      throw new LoadError({ file: target, message: `cannot read CRDs: ${errorMessage(err)}`, cause: err });
     }
     for (const file of files) {
       for (const doc of await readYamlDocuments(file)) {

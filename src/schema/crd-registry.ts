@@ -13,6 +13,7 @@ import type { ScaleSubresource } from './scale.js';
 import { compileScaleValidator } from './scale-request.js';
 import type { ScaleValidator } from './scale-request.js';
 import type { Schema } from './structural.js';
+import { errorMessage } from '../kube/errors.js';
 import { createDiagnosticCollector } from './crd-diagnostics.js';
 import type { CrdDiagnostic } from './crd-diagnostics.js';
 
@@ -99,7 +100,7 @@ export function createCrdRegistry(loaded: readonly LoadedCrd[], options: CrdRegi
         byGvk.set(gvkKey(gvk), compiled);
         byGvr.set(gvrKey({ group: crd.spec.group, version: version.name, resource: crd.spec.names.plural }), compiled);
       } catch (err) {
-        throw new LoadError({ file, documentIndex: index, field: `spec.versions[${i}].schema.openAPIV3Schema`, message: (err as Error).message, cause: err });
+        throw new LoadError({ file, documentIndex: index, field: `spec.versions[${i}].schema.openAPIV3Schema`, message: errorMessage(err), cause: err });
       }
     });
   }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { parseAdmissionReview } from '../admission/parse-review.js';
 import type { AdmissionHandler } from '../admission/handlers.js';
-import { allow, deny, intoReview } from '../admission/response.js';
+import { errored, intoReview } from '../admission/response.js';
 import type { AdmissionResponse, AdmissionReviewRequest } from '../admission/review.js';
 import type { Clock } from '../kube/clock.js';
 import { monotonicClock } from '../kube/clock.js';
@@ -57,7 +57,7 @@ export function answeredReview(review: AdmissionReviewRequest, response: Admissi
 
 /** erroredReview answers a review whose evaluation threw: allowed false, code 500, uid and apiVersion echoed. */
 export function erroredReview(review: AdmissionReviewRequest): ReviewAnswer {
-  return answeredReview(review, deny(allow(review.request), { code: 500, reason: 'InternalError', message: 'internal error while evaluating the request' }));
+  return answeredReview(review, errored(review.request, 500, 'internal error while evaluating the request'));
 }
 
 /**

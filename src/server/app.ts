@@ -12,6 +12,7 @@ import { pathOf, sendJson } from './raw-http.js';
 import type { RawEndpoint } from './raw-http.js';
 import { noopWebhookMetrics } from './webhook-metrics.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** AppOptions wires the routes of the webhook server. */
 export interface AppOptions {
@@ -73,7 +74,7 @@ export function createApp(options: AppOptions): RequestListener {
     if (!res.headersSent) res.status(500).json(statusBody(500, 'internal error'));
   });
   const onError = (res: ServerResponse, err: unknown) => {
-    options.logger.error({ err: (err as Error).message }, 'unhandled error in request');
+    options.logger.error({ err: errorMessage(err) }, 'unhandled error in request');
     if (!res.headersSent) sendJson(res, 500, statusBody(500, 'internal error'));
     else res.destroy();
   };

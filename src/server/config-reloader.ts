@@ -9,6 +9,7 @@ import { monotonicClock } from '../kube/clock.js';
 import type { Clock } from '../kube/clock.js';
 import { loadRuntimeConfig } from './admission-runtime.js';
 import type { RuntimeConfig, RuntimeSources } from './admission-runtime.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** WatchFunction is fs.watch's shape, injectable for tests. */
 export type WatchFunction = (target: string, options: { recursive: boolean }, listener: (event: string, file: string | null) => void) => Pick<FSWatcher, 'close' | 'on'>;
@@ -81,7 +82,7 @@ export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(op
       return true;
     } catch (err) {
       errors.inc();
-      logger.error({ err: (err as Error).message }, 'configuration reload failed; keeping the last good configuration');
+      logger.error({ err: errorMessage(err) }, 'configuration reload failed; keeping the last good configuration');
       return false;
     }
   };
@@ -120,7 +121,7 @@ export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(op
     try {
       isDir = (await stat(target)).isDirectory();
     } catch (err) {
-      logger.warn({ path: target, err: (err as Error).message }, 'cannot watch configuration path');
+      logger.warn({ path: target, err: errorMessage(err) }, 'cannot watch configuration path');
       return;
     }
     // A single file is watched through its folder: editors and ConfigMaps replace files by rename.
@@ -133,7 +134,7 @@ export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(op
       watcher.on('error', (err: Error) => logger.warn({ path: folder, err: err.message }, 'configuration watch failed'));
       watchers.push(watcher);
     } catch (err) {
-      logger.warn({ path: folder, err: (err as Error).message }, 'cannot watch configuration path');
+      logger.warn({ path: folder, err: errorMessage(err) }, 'cannot watch configuration path');
     }
   };
 

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { ConversionHandler } from '../conversion/convert-review.js';
 import { parseConversionReview } from '../conversion/parse-review.js';
-import { ConversionResponse, intoConversionReview } from '../conversion/response.js';
-import type { ConversionReviewRequest } from '../conversion/review.js';
+import { conversionResponseFor, intoConversionReview } from '../conversion/response.js';
+import type { ConversionResponse, ConversionReviewRequest } from '../conversion/review.js';
 import type { Clock } from '../kube/clock.js';
 import type { RawEndpoint } from './raw-http.js';
 import { createReviewEndpoint } from './review-endpoint.js';
@@ -55,6 +55,6 @@ export function createConvertEndpoint(options: ConvertEndpointOptions): RawEndpo
     parse: parseConversionReview,
     uidOf: (review) => review.request.uid,
     answer: (review) => answered(review, options.handler(review.request)),
-    failed: (review) => answered(review, ConversionResponse.for(review.request).failure('internal error while converting')),
+    failed: (review) => answered(review, conversionResponseFor(review.request).errored('internal error while converting')),
   });
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { errorMessage } from '../kube/errors.js';
 
 /** DEFAULT_METRICS_PORT is where metrics are served unless configured otherwise. */
 export const DEFAULT_METRICS_PORT = 9090;
@@ -62,7 +63,7 @@ export function createMetricsServer(options: MetricsServerOptions): MetricsServe
       res.writeHead(200, { 'content-type': registry.contentType });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch (err) {
-      logger.error({ err: (err as Error).message }, 'collecting metrics failed');
+      logger.error({ err: errorMessage(err) }, 'collecting metrics failed');
       res.writeHead(500, { 'content-type': 'text/plain' }).end('collecting metrics failed\n');
     }
   };

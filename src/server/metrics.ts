@@ -36,6 +36,10 @@ export interface ServerMetrics extends WebhookMetrics {
   readonly certificateReloads: Counter<'result'>;
   /** crdUncheckedChecks is `portcullis_crd_unchecked_checks{crd}`: CEL rules of a loaded CRD that Portcullis cannot compile and skips (the apiserver still runs them); set on each load. */
   readonly crdUncheckedChecks: Gauge<'crd'>;
+  /** webhookPanics is controller-runtime's `controller_runtime_webhook_panics_total`: admission handlers that threw. */
+  readonly webhookPanics: Counter;
+  /** conversionPanics is controller-runtime's `controller_runtime_conversion_webhook_panics_total`: conversion handlers that threw. */
+  readonly conversionPanics: Counter;
 }
 
 /** ServerMetricsOptions configures createServerMetrics. */
@@ -84,6 +88,10 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
     new Counter({ name: 'portcullis_certificate_reloads_total', help: 'Certificate reloads that changed the served certificate (success) or failed (error).', labelNames: ['result'], aggregator: 'max', registers }));
   const crdUncheckedChecks = shared(registry, 'portcullis_crd_unchecked_checks', () =>
     new Gauge({ name: 'portcullis_crd_unchecked_checks', help: 'CEL rules of a loaded CRD that Portcullis cannot compile and skips; the apiserver still runs them.', labelNames: ['crd'], aggregator: 'max', registers }));
+  const webhookPanics = shared(registry, 'controller_runtime_webhook_panics_total', () =>
+    new Counter({ name: 'controller_runtime_webhook_panics_total', help: 'Total number of webhook panics', registers }));
+  const conversionPanics = shared(registry, 'controller_runtime_conversion_webhook_panics_total', () =>
+    new Counter({ name: 'controller_runtime_conversion_webhook_panics_total', help: 'Total number of conversion webhook panics', registers }));
 
   return {
     registry,
@@ -96,6 +104,8 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
     certificateExpiry,
     certificateReloads,
     crdUncheckedChecks,
+    webhookPanics,
+    conversionPanics,
     requestStarted(webhook) {
       const started = now();
       inFlight.inc({ webhook });
@@ -110,6 +120,9 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
     },
     deadlineExceeded(webhook, action) {
       deadlineAnswers.inc({ webhook, action });
+    },
+    handlerFailed(webhook) {
+      (webhook === 'convert' ? conversionPanics : webhookPanics).inc();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { BadBodyError, BodyTooLargeError, UnsupportedMediaTypeError } from '../kube/errors.js';
+import { BadBodyError, BodyTooLargeError, errorMessage, UnsupportedMediaTypeError } from '../kube/errors.js';
 import type { JsonValue } from '../kube/types.js';
 import { DEFAULT_MAX_JSON_DEPTH, exceedsJsonDepth } from './json-depth.js';
 
@@ -45,7 +45,7 @@ export function parseJsonBody(body: Buffer, maxDepth = DEFAULT_MAX_JSON_DEPTH): 
   try {
     value = JSON.parse(body.toString('utf8')) as JsonValue;
   } catch (err) {
-    throw new BadBodyError(`request body is not valid JSON: ${(err as Error).message}`, { cause: err });
+    throw new BadBodyError(`request body is not valid JSON: ${errorMessage(err)}`, { cause: err });
   }
   if (exceedsJsonDepth(body, value, maxDepth)) throw new BadBodyError(`request body nests arrays and objects more than ${maxDepth} levels deep`);
   return value;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../kube/clock.js';
+import { errorMessage } from '../kube/errors.js';
 import { monotonicClock } from '../kube/clock.js';
 import type { JsonValue } from '../kube/types.js';
 import { errorStatus } from './error-status.js';
@@ -68,8 +69,8 @@ export interface ReviewEndpointOptions<Review> {
  * createReviewEndpoint is the one HTTP skeleton of /mutate, /validate and
  * /convert, on node's own request and response (no express on the hot path:
  * raw-http.ts). It counts the request, reads and parses the body once (bad
- * input gets our 4xx convention, errorStatus), calls answer() (a throw
- * becomes failed(): handlers never throw past the HTTP layer), sends the
+ * input gets our 4xx convention, errorStatus), calls answer() (a throw is
+ * counted and becomes failed(): handlers never throw past the HTTP layer), sends the
  * review with HTTP 200 and writes one info line per review.
  */
 export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Review>): RawEndpoint {
@@ -109,7 +110,7 @@ export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Revi
       review = options.parse(parseJsonBody(body));
     } catch (err) {
       const { httpStatus, body } = errorStatus(err);
-      logger.info({ code: httpStatus, err: (err as Error).message }, badRequest);
+      logger.info({ code: httpStatus, err: errorMessage(err) }, badRequest);
       sendJson(res, httpStatus, body);
       done(httpStatus);
       return;
@@ -119,7 +120,8 @@ export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Revi
       const pending = options.answer(review, context);
       answer = pending instanceof Promise ? await pending : pending;
     } catch (err) {
-      logger.error({ uid: options.uidOf(review), err: (err as Error).message, stack: (err as Error).stack }, `${options.kind} handler failed`);
+      metrics.handlerFailed?.(webhook);
+      logger.error({ uid: options.uidOf(review), err: errorMessage(err), stack: err instanceof Error ? err.stack : undefined }, `${options.kind} handler failed`);
       answer = options.failed(review);
     }
     sendJson(res, 200, answer.body);

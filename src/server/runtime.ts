@@ -23,6 +23,7 @@ import type { SignalSource } from './signals.js';
 import { createTlsReloader } from './tls-reloader.js';
 import { createWebhookConfigLoader } from './webhook-config.js';
 import type { WebhookConfig } from './webhook-config.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** ServerRuntimeOptions is everything `serve` configures, typed; every field documents its default. */
 export interface ServerRuntimeOptions {
@@ -169,7 +170,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
     } catch (err) {
       // Several dev servers on one machine: only an explicitly configured metrics port must bind.
       if (!options.metrics || !options.metrics.optional || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      logger.warn({ port: options.metrics.port ?? DEFAULT_METRICS_PORT, err: (err as Error).message }, 'default metrics port taken: serving without metrics');
+      logger.warn({ port: options.metrics.port ?? DEFAULT_METRICS_PORT, err: errorMessage(err) }, 'default metrics port taken: serving without metrics');
       return undefined;
     }
   };

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { monotonicClock, sleep } from '../kube/clock.js';
 import type { Clock } from '../kube/clock.js';
 import { createConnectionTracker } from './connection-tracker.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** DEFAULT_DRAIN_MS is the longest a shutdown takes, from the signal to the last connection closed: 30 s (the pod's terminationGracePeriodSeconds must be larger). */
 export const DEFAULT_DRAIN_MS = 30_000;
@@ -121,7 +122,7 @@ export function createGracefulShutdown(options: GracefulShutdownOptions): Gracef
       try {
         await step();
       } catch (err) {
-        logger.warn({ err: (err as Error).message }, 'shutdown step failed');
+        logger.warn({ err: errorMessage(err) }, 'shutdown step failed');
       }
     }
     const elapsedMs = Math.round(now() - started);

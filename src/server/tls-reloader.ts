@@ -8,7 +8,7 @@ import type { SecureContext, SecureContextOptions, Server as TlsServer } from 'n
 import type { Logger } from 'pino';
 import { realClock } from '../kube/clock.js';
 import type { Clock } from '../kube/clock.js';
-import { PortcullisError } from '../kube/errors.js';
+import { errorMessage, PortcullisError } from '../kube/errors.js';
 
 /** CertificateError means the certificate files can't be served (unreadable, unparsable, or key and certificate don't match). */
 export class CertificateError extends PortcullisError {
@@ -105,7 +105,7 @@ export function createTlsReloader(options: TlsReloaderOptions): TlsReloader {
     try {
       [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
     } catch (err) {
-      throw new CertificateError(`cannot read ${certPath} and ${keyPath}: ${(err as Error).message}`, { cause: err });
+      throw new CertificateError(`cannot read ${certPath} and ${keyPath}: ${errorMessage(err)}`, { cause: err });
     }
     if (state && state.cert === cert && state.key === key) return state;
     try {
@@ -120,7 +120,7 @@ export function createTlsReloader(options: TlsReloaderOptions): TlsReloader {
       };
       return { cert, key, context, info };
     } catch (err) {
-      throw new CertificateError(`cannot serve ${certPath}: ${(err as Error).message}`, { cause: err });
+      throw new CertificateError(`cannot serve ${certPath}: ${errorMessage(err)}`, { cause: err });
     }
   };
 
@@ -181,7 +181,7 @@ export function createTlsReloader(options: TlsReloaderOptions): TlsReloader {
             watcher = undefined;
           });
         } catch (err) {
-          logger.warn({ certDir: options.certDir, err: (err as Error).message }, 'cannot watch the certificate folder; relying on the periodic re-read');
+          logger.warn({ certDir: options.certDir, err: errorMessage(err) }, 'cannot watch the certificate folder; relying on the periodic re-read');
         }
       }
       tick();

@@ -7,6 +7,8 @@ export interface WebhookMetrics {
   requestStarted(webhook: string): (code: number) => void;
   /** deadlineExceeded counts a request answered by the deadline failure preference (action "allow" or "deny") instead of an evaluation. */
   deadlineExceeded?(webhook: string, action: string): void;
+  /** handlerFailed counts a handler that threw (a bug), answered as an errored review; controller-runtime counts these as webhook panics. */
+  handlerFailed?(webhook: string): void;
 }
 
 /** noopWebhookMetrics records nothing. */

@@ -120,3 +120,23 @@ describe('deadline awareness at the admission endpoint', () => {
     assert.doesNotMatch(await registry.metrics(), /^portcullis_admission_deadline_exceeded_total\{/m);
   });
 });
+
+describe('handlers that throw', () => {
+  it('are answered as errored reviews and counted as controller-runtime counts webhook panics', async () => {
+    const registry = new Registry();
+    const metrics = createServerMetrics({ registry, processMetrics: false });
+    const broken = (() => {
+      throw new Error('bug');
+    }) as AdmissionHandler;
+    const app = await createCoreApp({ metrics, validate: broken });
+    const before = await registry.metrics();
+    assert.equal(sample(before, 'controller_runtime_webhook_panics_total'), 0);
+    const res = await request(app).post('/validate').send(await fixture('widget-create-valid.json')).expect(200);
+    assert.equal(res.body.response.uid, '705ab4f5-6393-11e8-b7cc-42010a800002');
+    assert.equal(res.body.response.allowed, false);
+    assert.deepEqual(res.body.response.status, { metadata: {}, status: 'Failure', code: 500, reason: 'InternalError', message: 'internal error while evaluating the request' });
+    const text = await registry.metrics();
+    assert.equal(sample(text, 'controller_runtime_webhook_panics_total'), 1);
+    assert.equal(sample(text, 'controller_runtime_conversion_webhook_panics_total'), 0);
+  });
+});

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseConversionReview } from '../../../src/conversion/parse-review.js';
-import { ConversionResponse, intoConversionReview } from '../../../src/conversion/response.js';
+import { conversionResponseFor, intoConversionReview } from '../../../src/conversion/response.js';
 import { BadReviewError } from '../../../src/kube/errors.js';
 import type { JsonValue } from '../../../src/kube/types.js';
 
@@ -52,20 +52,20 @@ describe('parseConversionReview', () => {
   }
 });
 
-describe('ConversionResponse', () => {
+describe('conversionResponseFor', () => {
   const request = { uid: 'u-9', desiredAPIVersion: 'example.com/v1', objects: [object, object] };
 
   test('success echoes the uid and carries the objects with result Success', () => {
     const converted = [{ ...object, apiVersion: 'example.com/v1' }, { ...object, apiVersion: 'example.com/v1' }];
-    assert.deepEqual(ConversionResponse.for(request).success(converted), { uid: 'u-9', result: { status: 'Success' }, convertedObjects: converted });
+    assert.deepEqual(conversionResponseFor(request).success(converted), { uid: 'u-9', result: { status: 'Success' }, convertedObjects: converted });
   });
 
   test('success refuses a different object count, which the apiserver would reject', () => {
-    assert.throws(() => ConversionResponse.for(request).success([object]), /1 objects for a request of 2/);
+    assert.throws(() => conversionResponseFor(request).success([object]), /1 objects for a request of 2/);
   });
 
   test('failure echoes the uid, says Failure with the message and carries no objects', () => {
-    assert.deepEqual(ConversionResponse.for(request).failure('ns/a: hostPort: bad'), {
+    assert.deepEqual(conversionResponseFor(request).failure('ns/a: hostPort: bad'), {
       uid: 'u-9',
       result: { status: 'Failure', message: 'ns/a: hostPort: bad' },
       convertedObjects: [],
@@ -73,7 +73,7 @@ describe('ConversionResponse', () => {
   });
 
   test('intoConversionReview answers in the apiVersion of the request', () => {
-    const response = ConversionResponse.for(request).failure('x');
+    const response = conversionResponseFor(request).failure('x');
     for (const apiVersion of ['apiextensions.k8s.io/v1', 'apiextensions.k8s.io/v1beta1'] as const) {
       assert.deepEqual(intoConversionReview({ apiVersion }, response), { apiVersion, kind: 'ConversionReview', response });
     }
