@@ -54,6 +54,39 @@ describe('architecture', () => {
     assert.deepEqual(violations, []);
   });
 
+  it('the object model has one home, in src/kube/ (paths, pointers, metadata, name rules, field errors, error codes)', () => {
+    const ONE_HOME: Record<string, string> = {
+      parseObjectPath: 'kube/object-path.ts',
+      displayPath: 'kube/object-path.ts',
+      toPointer: 'kube/object-path.ts',
+      fromPointer: 'kube/object-path.ts',
+      escapePointer: 'kube/object-path.ts',
+      getPath: 'kube/object-path.ts',
+      setPath: 'kube/object-path.ts',
+      metadataOf: 'kube/object-meta.ts',
+      nameOf: 'kube/object-meta.ts',
+      stringMapOf: 'kube/object-meta.ts',
+      objectKey: 'kube/object-key.ts',
+      isDns1123Label: 'kube/name-rules.ts',
+      isDns1123Subdomain: 'kube/name-rules.ts',
+      isQualifiedName: 'kube/name-rules.ts',
+      isLabelValue: 'kube/name-rules.ts',
+      FieldError: 'kube/field-error.ts',
+      FieldPath: 'kube/field-path.ts',
+      ERROR_CODES: 'kube/error-codes.ts',
+      PortcullisError: 'kube/errors.ts',
+      errorMessage: 'kube/errors.ts',
+    };
+    const homes: Record<string, string[]> = {};
+    for (const file of files) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/^export (?:async )?(?:function|const|class|type|interface) ([A-Za-z0-9_]+)/gm)) {
+        const name = m[1] as string;
+        if (name in ONE_HOME) (homes[name] ??= []).push(path.relative('src', file).split(path.sep).join('/'));
+      }
+    }
+    for (const [name, home] of Object.entries(ONE_HOME)) assert.deepEqual(homes[name], [home], `${name} is defined in ${(homes[name] ?? []).join(', ') || 'no file'}, not only in src/${home}`);
+  });
+
   it('only src/server imports express', () => {
     const offenders = files.filter((f) => layerOf(f) !== 'server' && importsOf(f).some((s) => s === 'express'));
     assert.deepEqual(offenders, []);
