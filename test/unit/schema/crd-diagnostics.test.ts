@@ -12,10 +12,12 @@ import { after, describe, it } from 'node:test';
 import { createValidateHandler } from '../../../src/admission/handlers.js';
 import { reportUncheckedChecks } from '../../../src/server/unchecked-checks.js';
 import { runReview } from '../../../src/cli/review.js';
+import { runTest } from '../../../src/cli/test.js';
 import type { JsonObject } from '../../../src/kube/types.js';
 import { LoadError } from '../../../src/kube/load-error.js';
 import { diagnosticMessage } from '../../../src/schema/crd-diagnostics.js';
 import { loadRuntimeConfig } from '../../../src/server/admission-runtime.js';
+import { createWebhookConfigLoader } from '../../../src/server/webhook-config.js';
 
 /** UNKNOWN_FUNCTION stands for any function a CEL rule may call that Portcullis's engine does not know. */
 const UNKNOWN_FUNCTION = 'portcullisHasNoSuchFunction(self)';
@@ -86,6 +88,17 @@ describe('CRD checks Portcullis cannot compile', () => {
     assert.deepEqual([...gauge], [['probes.example.com', 2]]);
   });
 
+  it('the webhook config loader serve uses reports them', async () => {
+    const warned: JsonObject[] = [];
+    const gauge = new Map<string, number>();
+    const logger = { info: () => undefined, warn: (o: object) => void warned.push(o as JsonObject) };
+    const load = createWebhookConfigLoader(logger as never, { reset: () => gauge.clear(), set: (l: { crd: string }, n: number) => void gauge.set(l.crd, n) } as never);
+    const config = await load({ crdPaths: [crdFile], policyPaths: [mkdtempSync(join(dir, 'policies-'))] });
+    assert.equal(config.crds.diagnostics.length, 2);
+    assert.equal(warned.length, 2);
+    assert.deepEqual([...gauge], [['probes.example.com', 2]]);
+  });
+
   it('review prints them as warnings and still judges the object', async () => {
     const file = join(dir, 'review.json');
     writeFileSync(file, JSON.stringify(review({ size: 1 })));
@@ -95,6 +108,13 @@ describe('CRD checks Portcullis cannot compile', () => {
     const code = await runReview(['--crds', crdFile, '--policies', policies, '--endpoint', 'validate', file], { stdout: (s) => void (out += s), stderr: (s) => void (err += s), stdin: async () => '' });
     assert.equal(code, 0, out + err);
     assert.equal(err.split('\n').filter((l) => l.startsWith('warning: CRD probes.example.com')).length, 2);
+  });
+
+  it('test prints them as warnings too', async () => {
+    const policies = mkdtempSync(join(dir, 'policies-'));
+    let err = '';
+    await runTest(['--crds', crdFile, '--policies', policies], { stdout: () => undefined, stderr: (s) => void (err += s) }).catch((e: Error) => void (err += e.message));
+    assert.equal(err.split('\n').filter((l) => l.startsWith('warning: CRD probes.example.com')).length, 2, err);
   });
 
   it('a broken CRD file is still an error, and so is a pattern RE2 (like the apiserver\'s Go regexp) rejects', async () => {
