@@ -24,7 +24,19 @@ const TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
 };
+
+/** servedFiles lists the page's files: the folder and its subfolders (the CEL engine lives in cel/). */
+async function servedFiles(dir: string, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(path.join(dir, prefix), { withFileTypes: true })) {
+    const name = path.posix.join(prefix, entry.name);
+    if (entry.isDirectory()) out.push(...(await servedFiles(dir, name)));
+    else if (Object.hasOwn(TYPES, path.extname(entry.name))) out.push(name);
+  }
+  return out;
+}
 
 /**
  * runPlayground serves the static playground folder over plain HTTP until
@@ -39,7 +51,7 @@ export async function runPlayground(argv: string[], io: { stdout: (s: string) =>
   const dir = path.resolve(values.dir ?? fileURLToPath(new URL('../playground-web/', import.meta.url)));
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((n) => Object.hasOwn(TYPES, path.extname(n)));
+    names = await servedFiles(dir);
   } catch {
     io.stderr(`portcullis playground: ${dir}: no built playground there (run npm run build, or give --dir)\n`);
     return 2;
