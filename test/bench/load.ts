@@ -106,7 +106,7 @@ export function percentile(sorted: readonly number[], q: number): number {
   return sorted[rank] as number;
 }
 
-/** mergeRuns combines the alternating runs of one target: mean rate, median of the per-run percentiles, largest RSS, summed failures. */
+/** mergeRuns combines the alternating runs of one target: the median rate, CPU and percentiles (one disturbed run doesn't move them), largest RSS, summed failures. */
 export function mergeRuns(runs: readonly LoadResult[]): LoadResult {
   const first = runs[0];
   if (first === undefined) throw new Error('mergeRuns: no runs');
@@ -117,7 +117,7 @@ export function mergeRuns(runs: readonly LoadResult[]): LoadResult {
   };
   return {
     target: first.target,
-    rps: runs.reduce((sum, r) => sum + r.rps, 0) / runs.length,
+    rps: median(runs.map((r) => r.rps)),
     p50Ms: median(runs.map((r) => r.p50Ms)),
     p99Ms: median(runs.map((r) => r.p99Ms)),
     bad: runs.reduce((sum, r) => sum + r.bad, 0),

@@ -29,6 +29,8 @@ export interface StartOptions {
   cpus?: string;
   /** env is added to the child's environment. */
   env?: Record<string, string>;
+  /** settleMs is waited after /healthz first answers, before anything is measured (a multi-worker server's other workers). */
+  settleMs?: number;
   /** readyTimeoutMs bounds the wait for GET /healthz to answer 200; default 30 s. */
   readyTimeoutMs?: number;
 }

@@ -24,7 +24,7 @@ import type { ScenarioResult } from './table.js';
  * every goal of issue 18 with its figure and whether it is met. Flags:
  *   --duration S      seconds per run (default 5)
  *   --connections N   concurrent keep-alive connections (default 16)
- *   --rounds N        A B rounds per scenario (default 2)
+ *   --rounds N        A B rounds per scenario (default 3; figures are the median round)
  *   --only NAME       run only the scenarios whose name contains NAME (repeatable)
  *   --peers           also build (go build, cached) and load the peers under test/bench/peers/
  *   --no-pin          don't pin the load generator and the servers to separate CPUs
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     options: {
       duration: { type: 'string', default: '5' },
       connections: { type: 'string', default: '16' },
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       only: { type: 'string', multiple: true },
       peers: { type: 'boolean', default: false },
       'no-pin': { type: 'boolean', default: false },
@@ -122,6 +122,8 @@ async function runScenario(scenario: Scenario, context: BenchContext, load: { du
     for (const server of [...(plan.bare ?? [bareServer(context)]), ...plan.servers]) {
       const target = await startTarget(server);
       targets.push(target);
+      // /healthz answers once one worker listens; the others may still be loading the configuration.
+      if (server.settleMs) await new Promise((r) => setTimeout(r, server.settleMs));
       idleRssMiB[target.name] = await idleRss(target);
     }
     for (const target of targets) await plan.check(target);
@@ -129,11 +131,14 @@ async function runScenario(scenario: Scenario, context: BenchContext, load: { du
     const options: LoadOptions = { path: plan.path, body: plan.body, connections, durationSec: load.durationSec };
     const variants: { suffix: string; options: LoadOptions }[] = [{ suffix: '', options }];
     if (plan.mix) variants.push({ suffix: ` ${plan.mix.label}`, options: { ...options, mix: plan.mix } });
-    // Warm-up (JIT, TLS sessions, caches) is not measured.
-    for (const target of targets) for (const v of variants) await runLoad(target, { ...v.options, durationSec: 1 });
+    // Warm-up (JIT, TLS sessions, caches) is not measured: 3 s per target (on a loaded machine a server gets a fraction of a core, and every worker of a multi-worker server must warm up too).
+    for (const target of targets) for (const v of variants) await runLoad(target, { ...v.options, durationSec: 3 });
     const byTarget = new Map<string, LoadResult[]>();
     for (let round = 0; round < load.rounds; round++) {
-      for (const target of targets) {
+      // The bare server goes first in every round; the others take turns in the later places, so no one always runs last.
+      const [first, ...rest] = targets;
+      const shift = rest.length === 0 ? 0 : round % rest.length;
+      for (const target of [first as Target, ...rest.slice(shift), ...rest.slice(0, shift)]) {
         for (const v of variants) {
           const result = { ...(await runLoad(target, v.options)), target: target.name + v.suffix };
           const small = result.smallP99Ms === undefined ? '' : `  small p99 ${result.smallP99Ms.toFixed(2)} ms (${result.mixedCount} large)`;

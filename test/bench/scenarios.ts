@@ -191,10 +191,10 @@ async function workersPlan(context: BenchContext): Promise<ScenarioPlan | { pend
   const all = pinning.allCpus;
   return {
     description: 'POST /validate, valid Widget: 1 worker on one CPU vs 2 workers on both (the load generator shares them), bare node:cluster likewise',
-    bare: [bareServer(context), bareServer(context, 2)],
+    bare: [bareServer(context), { ...bareServer(context, 2), settleMs: 2000 }],
     servers: [
       portcullisServer(context, { name: 'workers 1', extra: ['--workers', '1'] }),
-      portcullisServer(context, { name: 'workers 2', extra: ['--workers', '2'], ...(all !== undefined && { cpus: all }) }),
+      { ...portcullisServer(context, { name: 'workers 2', extra: ['--workers', '2'], ...(all !== undefined && { cpus: all }) }), settleMs: 5000 },
     ],
     path: '/validate',
     body,
