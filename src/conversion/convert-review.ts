@@ -41,10 +41,14 @@ export function createConversionHandler(options: ConversionHandlerOptions): Conv
     const registry = options.registry();
     const desired = parseApiVersion(request.desiredAPIVersion);
     const out: JsonObject[] = [];
+    const target = { ...desired, apiVersion: request.desiredAPIVersion };
+    let current: JsonObject | undefined;
+    // One sink per review, naming the object being converted: problems are rare, objects many.
+    const report: ProblemSink = (problem) => options.onWarning?.(`${objectName(current ?? {})}: ${problem}`, request);
     for (const object of request.objects) {
-      const report = (problem: string) => options.onWarning?.(`${objectName(object)}: ${problem}`, request);
+      current = object;
       try {
-        out.push(convertOne(registry, object, { ...desired, apiVersion: request.desiredAPIVersion }, report));
+        out.push(convertOne(registry, object, target, report));
       } catch (err) {
         const where = `${objectName(object)}: ${String(object['apiVersion'])} -> ${request.desiredAPIVersion}`;
         if (err instanceof ConversionError) return pending.failure(`${where}: ${err.message}`);
