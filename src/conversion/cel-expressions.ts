@@ -5,7 +5,8 @@ import { createCelEnvironment } from '../cel/environment.js';
 import type { CelEnvironment } from '../cel/environment.js';
 import { emptyStats, fromCelValue, toCelValue } from '../cel/values.js';
 import type { CelInputStats } from '../cel/values.js';
-import type { JsonObject } from '../kube/types.js';
+import { hasOwn, setOwn } from '../kube/safe-object.js';
+import type { JsonObject, JsonValue } from '../kube/types.js';
 import type { ExpressionEngine, ExpressionScope } from './expressions.js';
 import type { KeyPath } from '../kube/object-path.js';
 
@@ -16,6 +17,7 @@ export interface CelExpressionEngineOptions {
 }
 
 interface CelScope extends ExpressionScope {
+  fields?: readonly string[];
   values?: Readonly<Record<string, unknown>>;
   stats?: CelInputStats;
 }
@@ -39,15 +41,15 @@ export function createCelExpressionEngine(options: CelExpressionEngineOptions = 
           const celScope = scope as CelScope;
           if (celScope.values === undefined || celScope.stats === undefined) {
             const stats = emptyStats();
-            celScope.values = { object: toCelValue(scope.object, stats) };
+            celScope.values = { object: toCelValue(celScope.fields ? pick(scope.object, celScope.fields) : scope.object, stats) };
             celScope.stats = stats;
           }
           return fromCelValue(program.evaluateConverted(celScope.values, celScope.stats));
         },
       };
     },
-    scope(object: JsonObject): ExpressionScope {
-      const scope: CelScope = { object };
+    scope(object: JsonObject, options = {}): ExpressionScope {
+      const scope: CelScope = options.fields ? { object, fields: options.fields } : { object };
       return scope;
     },
   };
@@ -89,4 +91,11 @@ function selectPath(node: AstNode): string[] | undefined {
   if (typeof name !== 'string') return undefined;
   const prefix = selectPath(inner);
   return prefix === undefined ? undefined : [...prefix, name];
+}
+
+/** pick returns the listed top-level fields of object (those it has). */
+function pick(object: JsonObject, fields: readonly string[]): JsonObject {
+  const out: JsonObject = {};
+  for (const field of fields) if (hasOwn(object, field)) setOwn(out, field, object[field] as JsonValue);
+  return out;
 }

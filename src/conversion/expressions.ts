@@ -10,8 +10,13 @@ import type { KeyPath } from '../kube/object-path.js';
 export interface ExpressionEngine {
   /** compile parses an expression once; throws an Error whose message says what is wrong. `resultType` asks for a static type (e.g. `bool`). */
   compile(source: string, options?: { resultType?: string }): CompiledExpression;
-  /** scope prepares one object for any number of evaluations (conversion to the engine's values happens at most once). */
-  scope(object: JsonObject): ExpressionScope;
+  /**
+   * scope prepares one object for any number of evaluations (conversion to
+   * the engine's values happens at most once). `fields`, when given, lists
+   * the only top-level fields the evaluations will read: the engine may
+   * leave the others (metadata, most of the time) unconverted.
+   */
+  scope(object: JsonObject, options?: { fields?: readonly string[] }): ExpressionScope;
 }
 
 /** ExpressionScope is the data of one evaluation: the source object, prepared by the engine. */

@@ -86,9 +86,11 @@ export function compileRule(raw: JsonValue, engine: ExpressionEngine): MappingRu
  * null leaves its field unset.
  */
 export function createMapping(rules: readonly MappingRule[], engine: ExpressionEngine): MappingFunction {
+  const fields = topLevelReads(rules);
+  const scopeOptions = fields ? { fields } : {};
   return (source) => {
     const draft = createDraft(source);
-    const scope = engine.scope(source);
+    const scope = engine.scope(source, scopeOptions);
     for (const rule of rules) {
       if (rule.when && !isTrue(rule.when, scope, rule.field)) continue;
       applyRule(rule, draft, scope);
@@ -97,6 +99,25 @@ export function createMapping(rules: readonly MappingRule[], engine: ExpressionE
     const out = draft.result();
     return out === source ? { ...source } : out;
   };
+}
+
+/**
+ * topLevelReads returns the top-level fields the rules' expressions read,
+ * or undefined when one may read the whole object or can't tell.
+ */
+function topLevelReads(rules: readonly MappingRule[]): string[] | undefined {
+  const fields = new Set<string>();
+  for (const rule of rules) {
+    for (const expression of [rule.when, rule.op === 'compute' ? rule.expression : rule.op === 'require' ? rule.check : undefined]) {
+      if (expression === undefined) continue;
+      if (expression.reads === undefined) return undefined;
+      for (const path of expression.reads) {
+        if (path.length === 0) return undefined;
+        fields.add(path[0] as string);
+      }
+    }
+  }
+  return [...fields];
 }
 
 /**

@@ -81,3 +81,21 @@ describe('declarative mapping rules', () => {
     });
   }
 });
+
+describe('what rules read', () => {
+  test('a CEL expression lists the fields of object it reads: select chains, string indexes, a bare object as everything', () => {
+    assert.deepEqual(cel.compile("has(object.spec.a) && object['b'].c == 1 && object.list[0].x == 2").reads, [['spec', 'a'], ['b', 'c'], ['list'], ['list']]);
+    assert.deepEqual(cel.compile('object.items.all(i, i.x > 0)').reads, [['items']]);
+    assert.deepEqual(cel.compile("object.m[object.k] == 'v'").reads, [['m'], ['m'], ['k']]);
+    assert.deepEqual(cel.compile('size(object) > 2').reads, [[]]);
+  });
+
+  test('a field converts alike whether the engine sees the whole object or only what the rules read', () => {
+    const map = mapping([
+      { set: 'port', when: 'has(object.hostPort)', expression: "object.hostPort.substring(object.hostPort.lastIndexOf(':') + 1)" },
+      { set: 'count', expression: 'size(object.metadata.labels)' },
+    ]);
+    const source: JsonObject = { hostPort: 'h:80', metadata: { labels: { a: 'b' }, managedFields: [{ manager: 'm' }] }, spec: { big: 'x'.repeat(1000) } };
+    assert.deepEqual(map(source), { ...source, port: '80', count: 1 });
+  });
+});
