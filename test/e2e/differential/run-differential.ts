@@ -15,7 +15,7 @@ import type { DryRunClient } from './apiserver-client.js';
 import { breakages } from './break-object.js';
 import { compareOutcomes, fromApiserver, fromPortcullis } from './compare.js';
 import type { Difference, Outcome } from './compare.js';
-import { arbitraryFor } from './schema-arbitrary.js';
+import { arbitraryFor } from '../../support/schema-arbitrary.js';
 
 /** Case is one object sent to both sides. */
 export interface Case {

@@ -18,7 +18,7 @@ import type { ApiClient } from './apiserver-client.js';
 import { breakages } from './break-object.js';
 import { compareOutcomes, fromApiserver, fromPortcullis } from './compare.js';
 import type { CaseResult } from './run-differential.js';
-import { arbitraryFor } from './schema-arbitrary.js';
+import { arbitraryFor } from '../../support/schema-arbitrary.js';
 
 /** UpdateOptions configures runUpdates. */
 export interface UpdateOptions {

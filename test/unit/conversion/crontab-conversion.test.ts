@@ -16,7 +16,7 @@ import { loadCrds } from '../../../src/schema/crd-loader.js';
 import type { CustomResourceDefinition } from '../../../src/schema/crd.js';
 import type { Schema } from '../../../src/schema/structural.js';
 import { assertResponseRules } from './response-rules.js';
-import { customObject, fromSchema, jsonValue, withUnknownFields } from './schema-arbitrary.js';
+import { customObject, objectBody, jsonValue, withUnknownFields } from '../../support/schema-arbitrary.js';
 
 const V1BETA1 = 'example.com/v1beta1';
 const V1 = 'example.com/v1';
@@ -73,7 +73,7 @@ describe('the docs CronTab ConversionReview', () => {
 
 describe('CronTab conversion properties', () => {
   test('v1beta1 -> v1 -> v1beta1 gives back the original exactly, obeying every response rule', () => {
-    const body = withUnknownFields(fromSchema(schemaOf('v1beta1'), { hostPort: hostPort }));
+    const body = withUnknownFields(objectBody(schemaOf('v1beta1'), { hostPort: hostPort }));
     fc.assert(
       fc.property(customObject(V1BETA1, 'CronTab', body), (original) => {
         const there = convert([original], V1);
@@ -90,7 +90,7 @@ describe('CronTab conversion properties', () => {
   });
 
   test('v1 -> v1beta1 -> v1 gives back the original exactly, even fields v1beta1 has no place for', () => {
-    const body = withUnknownFields(fromSchema(schemaOf('v1'), { port: port }));
+    const body = withUnknownFields(objectBody(schemaOf('v1'), { port: port }));
     fc.assert(
       fc.property(customObject(V1, 'CronTab', body), (original) => {
         const there = convert([original], V1BETA1);
@@ -144,8 +144,8 @@ describe('CronTab conversion properties', () => {
 describe('a 1,000-object review', () => {
   test('with mixed source versions converts every object in order, passing through those already in the desired version', () => {
     const [v1beta1s, v1s] = [
-      fc.sample(customObject(V1BETA1, 'CronTab', withUnknownFields(fromSchema(schemaOf('v1beta1'), { hostPort: hostPort }))), { numRuns: 500, seed: 42 }),
-      fc.sample(customObject(V1, 'CronTab', withUnknownFields(fromSchema(schemaOf('v1'), { port: port }))), { numRuns: 500, seed: 43 }),
+      fc.sample(customObject(V1BETA1, 'CronTab', withUnknownFields(objectBody(schemaOf('v1beta1'), { hostPort: hostPort }))), { numRuns: 500, seed: 42 }),
+      fc.sample(customObject(V1, 'CronTab', withUnknownFields(objectBody(schemaOf('v1'), { port: port }))), { numRuns: 500, seed: 43 }),
     ];
     const objects: JsonObject[] = [];
     for (let i = 0; i < 500; i++) objects.push(v1beta1s[i] as JsonObject, v1s[i] as JsonObject);

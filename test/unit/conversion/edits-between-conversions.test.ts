@@ -14,7 +14,7 @@ import { createConversionHandler } from '../../../src/conversion/convert-review.
 import type { ConversionHandler } from '../../../src/conversion/convert-review.js';
 import type { JsonObject, JsonValue } from '../../../src/kube/types.js';
 import { loadCrds } from '../../../src/schema/crd-loader.js';
-import { customObject } from './schema-arbitrary.js';
+import { customObject } from '../../support/schema-arbitrary.js';
 
 type Version = 'v1' | 'v1beta1';
 const STORAGE: Version = 'v1beta1';

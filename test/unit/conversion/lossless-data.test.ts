@@ -7,7 +7,7 @@ import { applyRestorePatch, diffObjects } from '../../../src/conversion/json-dif
 import { fromPointer, toPointer } from '../../../src/kube/object-path.js';
 import { deepCopy, deepEqual } from '../../../src/kube/safe-object.js';
 import type { JsonObject } from '../../../src/kube/types.js';
-import { jsonValue } from './schema-arbitrary.js';
+import { jsonValue } from '../../support/schema-arbitrary.js';
 
 const jsonObject = fc.dictionary(fc.string({ maxLength: 6 }), jsonValue, { maxKeys: 5 }).map((o) => JSON.parse(JSON.stringify(o)) as JsonObject);
 

@@ -5,7 +5,7 @@ import { createDraft } from '../../../src/conversion/object-draft.js';
 import { deepCopy, hasOwn, setOwn } from '../../../src/kube/safe-object.js';
 import { isJsonObject } from '../../../src/kube/types.js';
 import type { JsonObject, JsonValue } from '../../../src/kube/types.js';
-import { jsonValue } from './schema-arbitrary.js';
+import { jsonValue } from '../../support/schema-arbitrary.js';
 
 /** The obvious in-place implementation the draft must agree with. */
 function setInPlace(root: JsonObject, path: string[], value: JsonValue): void {
