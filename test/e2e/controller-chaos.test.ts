@@ -85,6 +85,70 @@ await e2eSuite('companion controller under faults (chaos scenario)', () => {
     await must(`status of ${svc}`, mergePatch(`${CLAIMS}/${claimName(svc)}/status`, { status: { ingress } }));
   };
 
+// The whole world as it should be: the problems left, none once converged.
+  const world = async (): Promise<{ svcs: any[]; claims: any[] }> => ({
+    svcs: (await must('list services', api.call('GET', svcPath()))).items,
+    claims: (await must('list claims', api.call('GET', CLAIMS))).items,
+  });
+  const problems = (w: { svcs: any[]; claims: any[] }): string[] => {
+    const out: string[] = [];
+    const claims = new Map(w.claims.map((cl) => [cl.metadata.name, cl]));
+    const svcByName = new Map(w.svcs.map((s) => [s.metadata.name, s]));
+    for (const s of w.svcs) {
+      const name = s.metadata.name as string;
+      const fins: string[] = s.metadata.finalizers ?? [];
+      const ingress = s.status?.loadBalancer?.ingress;
+      if (s.metadata.deletionTimestamp) {
+        out.push(`${name}: stuck in deletion`);
+        continue;
+      }
+      const matches = s.spec.type === 'LoadBalancer';
+      const cl = claims.get(claimName(name));
+      if (!matches) {
+        if (fins.includes(FINALIZER)) out.push(`${name}: finalizer on a non-matching Service`);
+        if (cl && cl.metadata.labels?.[BINDING_LABEL]) out.push(`${name}: claim for a non-matching Service`);
+        if (ingress) out.push(`${name}: reflected status left on a non-matching Service`);
+        continue;
+      }
+      if (!fins.includes(FINALIZER)) out.push(`${name}: no finalizer`);
+      if (name === 'taken') continue; // checked below: the foreign claim stays as it was
+      if (!cl) {
+        out.push(`${name}: no claim`);
+        continue;
+      }
+      const want = { serviceNamespace: ns(), serviceName: name, ports: s.spec.ports };
+      try {
+        assert.deepEqual(cl.spec, want);
+      } catch {
+        out.push(`${name}: claim spec ${JSON.stringify(cl.spec)} != ${JSON.stringify(want)}`);
+      }
+      const labels = cl.metadata.labels ?? {};
+      if (labels[BINDING_LABEL] !== 'loadbalancer-claims' || labels['portcullis.dev/source-uid'] !== s.metadata.uid || labels['portcullis.dev/source-name'] !== name) {
+        out.push(`${name}: claim labels ${JSON.stringify(labels)}`);
+      }
+      const addr: object[] = cl.status?.ingress ?? [];
+      const ips = (ingress ?? []).map((i: any) => i.ip);
+      const wantIps = addr.map((i: any) => i.ip);
+      if (JSON.stringify(ips) !== JSON.stringify(wantIps)) out.push(`${name}: ingress ${JSON.stringify(ips)} != claim ${JSON.stringify(wantIps)}`);
+    }
+    for (const cl of w.claims) {
+      if (!cl.metadata.labels?.[BINDING_LABEL]) continue;
+      const src = String(cl.metadata.annotations?.['portcullis.dev/source'] ?? '').split('/')[1] ?? '';
+      const s = svcByName.get(src);
+      if (!s || s.spec.type !== 'LoadBalancer') out.push(`claim ${cl.metadata.name}: orphan (source ${src} ${s ? 'does not match' : 'is gone'})`);
+    }
+    return out;
+  };
+  const converge = async (): Promise<void> => {
+    let last: string[] = [];
+    await env
+      .eventually(async () => {
+        last = problems(await world());
+        return last.length === 0;
+      }, 'the world converges', 120_000)
+      .catch((e) => assert.fail(`${e}\n${last.slice(0, 20).join('\n')}\n${diag()}`));
+  };
+
   before(async () => {
     env = await startE2E({ crds: 'manifests/crds', policies: 'policies', webhooks: false, clusterSchemas: 'as-is' });
     api = await createAdminApi(env);
@@ -169,66 +233,7 @@ await e2eSuite('companion controller under faults (chaos scenario)', () => {
     const chaosEnded = Date.now();
 
     // Convergence: the whole world as it should be.
-    const world = async (): Promise<{ svcs: any[]; claims: any[] }> => ({
-      svcs: (await must('list services', api.call('GET', svcPath()))).items,
-      claims: (await must('list claims', api.call('GET', CLAIMS))).items,
-    });
-    const problems = (w: { svcs: any[]; claims: any[] }): string[] => {
-      const out: string[] = [];
-      const claims = new Map(w.claims.map((cl) => [cl.metadata.name, cl]));
-      const svcByName = new Map(w.svcs.map((s) => [s.metadata.name, s]));
-      for (const s of w.svcs) {
-        const name = s.metadata.name as string;
-        const fins: string[] = s.metadata.finalizers ?? [];
-        const ingress = s.status?.loadBalancer?.ingress;
-        if (s.metadata.deletionTimestamp) {
-          out.push(`${name}: stuck in deletion`);
-          continue;
-        }
-        const matches = s.spec.type === 'LoadBalancer';
-        const cl = claims.get(claimName(name));
-        if (!matches) {
-          if (fins.includes(FINALIZER)) out.push(`${name}: finalizer on a non-matching Service`);
-          if (cl && cl.metadata.labels?.[BINDING_LABEL]) out.push(`${name}: claim for a non-matching Service`);
-          if (ingress) out.push(`${name}: reflected status left on a non-matching Service`);
-          continue;
-        }
-        if (!fins.includes(FINALIZER)) out.push(`${name}: no finalizer`);
-        if (name === 'taken') continue; // checked below: the foreign claim stays as it was
-        if (!cl) {
-          out.push(`${name}: no claim`);
-          continue;
-        }
-        const want = { serviceNamespace: ns(), serviceName: name, ports: s.spec.ports };
-        try {
-          assert.deepEqual(cl.spec, want);
-        } catch {
-          out.push(`${name}: claim spec ${JSON.stringify(cl.spec)} != ${JSON.stringify(want)}`);
-        }
-        const labels = cl.metadata.labels ?? {};
-        if (labels[BINDING_LABEL] !== 'loadbalancer-claims' || labels['portcullis.dev/source-uid'] !== s.metadata.uid || labels['portcullis.dev/source-name'] !== name) {
-          out.push(`${name}: claim labels ${JSON.stringify(labels)}`);
-        }
-        const addr: object[] = cl.status?.ingress ?? [];
-        const ips = (ingress ?? []).map((i: any) => i.ip);
-        const wantIps = addr.map((i: any) => i.ip);
-        if (JSON.stringify(ips) !== JSON.stringify(wantIps)) out.push(`${name}: ingress ${JSON.stringify(ips)} != claim ${JSON.stringify(wantIps)}`);
-      }
-      for (const cl of w.claims) {
-        if (!cl.metadata.labels?.[BINDING_LABEL]) continue;
-        const src = String(cl.metadata.annotations?.['portcullis.dev/source'] ?? '').split('/')[1] ?? '';
-        const s = svcByName.get(src);
-        if (!s || s.spec.type !== 'LoadBalancer') out.push(`claim ${cl.metadata.name}: orphan (source ${src} ${s ? 'does not match' : 'is gone'})`);
-      }
-      return out;
-    };
-    let last: string[] = [];
-    await env
-      .eventually(async () => {
-        last = problems(await world());
-        return last.length === 0;
-      }, 'the world converges', 120_000)
-      .catch((e) => assert.fail(`${e}\n${last.slice(0, 20).join('\n')}\n${diag()}`));
+    await converge();
     const convergedAt = Date.now();
     report(`converged ${convergedAt - chaosEnded} ms after the last fault (${convergedAt - t0} ms after the first create)`);
 
@@ -277,6 +282,28 @@ await e2eSuite('companion controller under faults (chaos scenario)', () => {
     for (const p of live) assert.equal(p.proc.output().some((l) => l.includes('controller crashed')), false, `${p.identity} did not crash`);
     const relists = live.flatMap((p) => p.relists);
     const gone = relists.filter((l) => /410|too old|[Gg]one|[Ee]xpired/.test(l)).length;
-    report(`lease held by ${holderBeforeRestart} before the apiserver restart, by ${held} at the end; watches ended and relisted ${relists.length} times on the live replicas (${gone} of them 410 Gone / expired)`);
+    const terms = live.map((p) => `${p.identity} ${p.terms()}`).join(', ');
+    report(`lease held by ${holderBeforeRestart} before the apiserver restart, by ${held} at the end; leadership terms: ${terms}; watches ended and relisted ${relists.length} times on the live replicas (${gone} of them 410 Gone / expired)`);
+  });
+
+  test('without leader election the informers of a lone replica survive an apiserver restart and compaction by themselves', async () => {
+    // In the scenario above the leader's renew deadline (2 s) is shorter than the restart, so leadership changes
+    // hands and the new term lists afresh. Here no lease ends the term: the informers must recover on their own.
+    await Promise.all(procs.filter((p) => p.identity !== 'a').map((p) => p.proc.stop()));
+    const solo = await startControllerProcess({ kubeconfig, identity: 'solo', lease: LEASE, extraArgs: ['--leader-elect=false', '--resync', '0', '--log-level', 'info'] });
+    procs.push(solo);
+    await env.eventually(async () => solo.proc.output().some((l) => l.includes('caches synced')), 'solo synced', 60_000);
+    await converge();
+    await env.compactEtcd();
+    await env.restartApiserver();
+    await must('create after-restart', api.call('POST', svcPath(), service('after-restart', 'LoadBalancer')));
+    await deleteSvc('lb-150');
+    await setType('lb-151', 'ClusterIP');
+    await converge();
+    assert.ok((await api.call('GET', `${CLAIMS}/${claimName('after-restart')}`)).status === 200);
+    const gone = solo.relists.filter((l) => /410|too old|[Gg]one|[Ee]xpired/.test(l)).length;
+    report(`solo replica: watches ended and relisted ${solo.relists.length} times across the restart (${gone} of them 410 Gone / expired)`);
+    assert.ok(solo.relists.length >= 1, 'the informers noticed the restart and relisted');
+    assert.equal(solo.proc.output().some((l) => l.includes('controller crashed')), false);
   });
 });

@@ -30,6 +30,8 @@ export interface ControllerProc {
   metricsPort: number;
   /** relists are every "watch ended, relisting" line it printed (kept whole, unlike the output tail). */
   relists: string[];
+  /** terms counts its "became leader" lines. */
+  terms: () => number;
 }
 
 /** installControllerAccess creates portcullis-system, applies manifests/rbac and returns an impersonating kubeconfig path. */
@@ -55,9 +57,11 @@ export async function startControllerProcess(opts: {
 }): Promise<ControllerProc> {
   const metricsPort = await freePort();
   const relists: string[] = [];
+  let terms = 0;
   const proc = spawnManaged({
     onLine: (line) => {
       if (line.includes('watch ended, relisting')) relists.push(line);
+      if (line.includes('"msg":"became leader"')) terms++;
     },
     name: `controller-${opts.identity}`,
     command: process.execPath,
@@ -75,7 +79,7 @@ export async function startControllerProcess(opts: {
       ...(opts.extraArgs ?? []),
     ],
   });
-  return { proc, identity: opts.identity, metricsPort, relists };
+  return { proc, identity: opts.identity, metricsPort, relists, terms: () => terms };
 }
 
 /** counterSum adds up the samples of a counter on the process's /metrics whose labels satisfy keep. */
