@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
 import { hasOwn } from '../kube/safe-object.js';
-import { compilePruner } from './pruning.js';
+import { compilePruner, compileUnknownFieldFinder } from './pruning.js';
 import type { Schema } from './structural.js';
 
 /**
@@ -14,7 +14,7 @@ export interface DecodedView {
   unknownFields: string[];
 }
 
-/** DecodedViewer builds the DecodedView of an object; the input is left alone. */
+/** DecodedViewer builds the DecodedView of an object; the input is left alone, and returned as is when decoding changes nothing. */
 export type DecodedViewer = (object: JsonObject) => DecodedView;
 
 /**
@@ -29,11 +29,25 @@ export type DecodedViewer = (object: JsonObject) => DecodedView;
  */
 export function compileDecodedView(schema: Schema): DecodedViewer {
   const prune = compilePruner(schema);
+  const findUnknown = compileUnknownFieldFinder(schema);
   return (object) => {
+    // Most objects have nothing to drop: then the view is the object itself, not a copy.
+    if (findUnknown(object).length === 0 && !hasNonNullableNull(object, schema)) return { object, unknownFields: [] };
     const view = prune(object);
     dropNonNullableNulls(view.object, schema);
     return view;
   };
+}
+
+function hasNonNullableNull(value: JsonValue, schema: Schema | undefined): boolean {
+  if (isJsonObject(value)) {
+    return Object.keys(value).some((key) => {
+      const sub = fieldSchema(schema, key);
+      if (value[key] === null) return sub !== undefined && sub.nullable !== true && sub.default === undefined;
+      return hasNonNullableNull(value[key] as JsonValue, sub);
+    });
+  }
+  return Array.isArray(value) && value.some((item) => hasNonNullableNull(item, schema?.items));
 }
 
 function fieldSchema(schema: Schema | undefined, key: string): Schema | undefined {

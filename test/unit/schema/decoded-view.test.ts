@@ -38,6 +38,12 @@ describe('the decoded view', () => {
     assert.deepEqual(input, copy);
   });
 
+  it('returns the object itself, not a copy, when decoding changes nothing', () => {
+    const view = compileDecodedView(schema);
+    const input: JsonObject = { spec: { a: 'x', b: null, tags: [null] } };
+    assert.equal(view(input).object, input);
+  });
+
   it('a dropped null does not count for minProperties or oneOf', () => {
     assert.deepEqual(messages({ a: null }), ['spec: Invalid value: 0: spec in body should have at least 1 properties']);
     assert.deepEqual(messages({ pick: { x: 'v', y: null } }), []);
