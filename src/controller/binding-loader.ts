@@ -30,7 +30,7 @@ export async function loadBindings(dir: string): Promise<Binding[]> {
         try {
           compileFilter(binding.filter, cel);
         } catch (err) {
-          throw new BindingError(`binding ${binding.name}: ${(err as Error).message}`, { cause: err });
+          throw new BindingError(`binding ${binding.name}: ${errorMessage(err)}`, { cause: err });
         }
         bindings.push(binding);
       } catch (err) {

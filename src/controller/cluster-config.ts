@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { PortcullisError } from '../kube/errors.js';
+import { errorMessage, PortcullisError } from '../kube/errors.js';
 
 /**
  * Where the controller finds its cluster, in kubectl's and client-go's order:
@@ -41,7 +41,7 @@ function loadFile(kc: KubeConfig, path: string, from: string): void {
   try {
     kc.loadFromFile(path);
   } catch (err) {
-    throw new ClusterConfigError(`${from}: ${path}: ${(err as Error).message}`, { cause: err });
+    throw new ClusterConfigError(`${from}: ${path}: ${errorMessage(err)}`, { cause: err });
   }
 }
 

@@ -12,6 +12,7 @@ import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
 import { packExamples } from './example-menu.js';
 import { collectExamples } from './examples.js';
+import { errorMessage } from '../kube/errors.js';
 
 const root = path.resolve(fileURLToPath(new URL('../../', import.meta.url)));
 const outIndex = process.argv.indexOf('--out');
@@ -77,6 +78,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`playground: build failed: ${(err as Error).message}\n`);
+  process.stderr.write(`playground: build failed: ${errorMessage(err)}\n`);
   process.exitCode = 1;
 });

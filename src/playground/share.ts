@@ -1,5 +1,6 @@
 import { deflateSync, Inflate, strFromU8, strToU8 } from 'fflate';
 import type { PlaygroundCase } from './engine.js';
+import { errorMessage } from '../kube/errors.js';
 
 /** SHARE_VERSION prefixes every encoded case, so a later format can still read old links. */
 export const SHARE_VERSION = '1';
@@ -27,7 +28,7 @@ export function decodeCase(text: string): PlaygroundCase {
   try {
     json = strFromU8(boundedInflate(fromBase64Url(text.slice(dot + 1))));
   } catch (err) {
-    throw new Error(`shared link: cannot be read: ${(err as Error).message}`, { cause: err });
+    throw new Error(`shared link: cannot be read: ${errorMessage(err)}`, { cause: err });
   }
   const values: unknown = JSON.parse(json);
   if (!Array.isArray(values) || values.length !== FIELDS.length) throw new Error('shared link: not a playground case');

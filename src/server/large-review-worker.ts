@@ -13,6 +13,7 @@ import { createDecisionRecorder } from './decision-metrics.js';
 import { errorStatus } from './error-status.js';
 import { parseJsonBody } from './read-json-body.js';
 import type { LargeReviewReply, LargeReviewTask } from './large-reviews.js';
+import { errorMessage } from '../kube/errors.js';
 
 /*
  * The large-review worker thread (large-reviews.ts starts it): it loads the
@@ -53,13 +54,13 @@ async function answer(task: LargeReviewTask): Promise<LargeReviewReply> {
     review = parseAdmissionReview(parseJsonBody(Buffer.from(task.body.buffer, task.body.byteOffset, task.body.byteLength)));
   } catch (err) {
     const { httpStatus, body } = errorStatus(err);
-    return { id: task.id, kind: 'bad-request', httpStatus, text: JSON.stringify(body), message: (err as Error).message };
+    return { id: task.id, kind: 'bad-request', httpStatus, text: JSON.stringify(body), message: errorMessage(err) };
   }
   let chain: AdmissionChain;
   try {
     chain = await chainFor(task.generation);
   } catch (err) {
-    return { id: task.id, kind: 'unavailable', message: `large-review worker thread could not load the configuration: ${(err as Error).message}` };
+    return { id: task.id, kind: 'unavailable', message: `large-review worker thread could not load the configuration: ${errorMessage(err)}` };
   }
   counted = [];
   try {
@@ -70,7 +71,7 @@ async function answer(task: LargeReviewTask): Promise<LargeReviewReply> {
     return { id: task.id, kind: 'answered', text: JSON.stringify(result.body), log: result.log, counted, expired };
   } catch (err) {
     const result = erroredReview(review);
-    return { id: task.id, kind: 'answered', text: JSON.stringify(result.body), log: result.log, counted, failed: { message: (err as Error).message, stack: (err as Error).stack } };
+    return { id: task.id, kind: 'answered', text: JSON.stringify(result.body), log: result.log, counted, failed: { message: errorMessage(err), stack: err instanceof Error ? err.stack : undefined } };
   }
 }
 

@@ -90,7 +90,7 @@ export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Revi
       const body = await readRawJsonBody(req, options.bodyLimit);
       if (offload && body.length >= offload.thresholdBytes) {
         const reply = await offload.answer(body, context).catch((err: unknown) => {
-          logger.warn({ err: (err as Error).message }, `${options.kind} review not answered off the event loop: answering it here`);
+          logger.warn({ err: errorMessage(err) }, `${options.kind} review not answered off the event loop: answering it here`);
           return undefined;
         });
         if (reply?.kind === 'bad-request') {

@@ -8,6 +8,7 @@ import type { PrometheusContentType, Registry } from 'prom-client';
 import { createMetricsServer } from './metrics-server.js';
 import { handleShutdownSignals } from './signals.js';
 import type { SignalSource } from './signals.js';
+import { errorMessage } from '../kube/errors.js';
 
 /*
  * `serve --workers N`: one node:cluster primary and N worker processes that
@@ -174,7 +175,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     } catch (err) {
       const optional = options.metrics !== false && options.metrics.optional === true;
       if (!optional || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      logger.warn({ port: options.metrics !== false ? options.metrics.port : undefined, err: (err as Error).message }, 'default metrics port taken: serving without metrics');
+      logger.warn({ port: options.metrics !== false ? options.metrics.port : undefined, err: errorMessage(err) }, 'default metrics port taken: serving without metrics');
     }
   }
   cluster.setupPrimary({ execArgv: process.execArgv, args: process.argv.slice(2) });
