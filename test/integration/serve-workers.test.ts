@@ -65,6 +65,9 @@ describe('the real portcullis serve process with --workers 2', () => {
       assert.equal(answer.body.response.allowed, false);
       assert.equal(answer.body.response.status.code, 422);
     }
+    // Log lines go through each worker's asynchronous writer and the primary's pipe: wait (bounded) for all six.
+    for (let i = 0; i < 100 && server.lines('admission review').length < 6; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(server.lines('admission review').length, 6, server.logs().slice(-2000));
     const workers = new Set(server.lines('admission review').map((l) => l.worker));
     assert.deepEqual([...workers].sort(), [1, 2], 'both workers answered');
     const line = server.lines('admission review')[0];
