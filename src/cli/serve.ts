@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { CERT_FILES, ensureDevCertificates } from '../server/certificates.js';
+import { DEFAULT_CONFIG_RESYNC_MS } from '../server/config-reloader.js';
 import { DEFAULT_METRICS_PORT } from '../server/metrics-server.js';
 import { createServerRuntime } from '../server/runtime.js';
 import type { ServerRuntimeOptions } from '../server/runtime.js';
@@ -31,6 +32,7 @@ export const SERVE_FLAGS = {
   'drain-period': { type: 'string' },
   'shutdown-delay': { type: 'string' },
   'cert-reload-interval': { type: 'string' },
+  'config-reload-interval': { type: 'string' },
   'deadline-failure': { type: 'string' },
   register: { type: 'boolean' },
   ...CONTROLLER_FLAGS,
@@ -70,6 +72,9 @@ Flags:
   --shutdown-delay DUR      keep serving, not ready, before closing the listener so
                             endpoints catch up (default 0; the Deployment uses 5s)
   --cert-reload-interval DUR  periodic certificate re-read besides the watch (default 1m)
+  --config-reload-interval DUR  periodic re-read (content hash) of the --crds and --policies
+                            files besides the watch, 0 for none: a missed file event
+                            leaves a stale configuration at most this long (default 30s)
   --deadline-failure P      deny or allow when ?timeout= would pass first (default deny)
   --register                apply the webhook configurations and CRD conversion stanzas
                             at start (server-side apply); flags of 'portcullis manifests'
@@ -103,6 +108,7 @@ export function serveOptionsFrom(values: ServeValues, logger: Logger, deps: Serv
     port: parsePort(values.port, 8443),
     certDir,
     certReloadMs: parseDurationFlag(values['cert-reload-interval'], 60_000, '--cert-reload-interval'),
+    configResyncMs: parseDurationFlag(values['config-reload-interval'], DEFAULT_CONFIG_RESYNC_MS, '--config-reload-interval'),
     metrics: {
       host: values['metrics-host'] ?? '0.0.0.0',
       port: parsePort(values['metrics-port'], DEFAULT_METRICS_PORT, '--metrics-port'),

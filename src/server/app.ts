@@ -14,14 +14,29 @@ import { noopWebhookMetrics } from './webhook-metrics.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
 import { errorMessage } from '../kube/errors.js';
 
+/** ReadinessCheck is one line of `/readyz?verbose`. */
+export interface ReadinessCheck {
+  name: string;
+  ok: boolean;
+  /** detail is shown after the check's name, e.g. the configuration hash and load time. */
+  detail?: string;
+}
+
+/** Readiness is what /readyz answers: ready or not (with the reason), and the checks behind it. */
+export interface Readiness {
+  ready: boolean;
+  reason?: string;
+  checks?: readonly ReadinessCheck[];
+}
+
 /** AppOptions wires the routes of the webhook server. */
 export interface AppOptions {
   mutate: AdmissionHandler;
   validate: AdmissionHandler;
   /** convert serves POST /convert when given (ConversionReview), on node's request and response. */
   convert?: RawEndpoint;
-  /** ready tells /readyz whether to answer 200; default always ready. */
-  ready?: () => { ready: boolean; reason?: string };
+  /** ready tells /readyz whether to answer 200 (and, with ?verbose, each check's detail); default always ready. */
+  ready?: () => Readiness;
   logger: Logger;
   /** metrics records webhook calls; default records nothing. */
   metrics?: WebhookMetrics;
@@ -60,9 +75,12 @@ export function createApp(options: AppOptions): RequestListener {
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok');
   });
-  app.get('/readyz', (_req, res) => {
+  app.get('/readyz', (req, res) => {
     const state = options.ready?.() ?? { ready: true };
-    res.status(state.ready ? 200 : 503).type('text/plain').send(state.ready ? 'ok' : `not ready: ${state.reason ?? 'unknown'}`);
+    const summary = state.ready ? 'ok' : `not ready: ${state.reason ?? 'unknown'}`;
+    // As the apiserver's own /readyz?verbose: one [+]/[-] line per check.
+    const verbose = req.query['verbose'] !== undefined ? (state.checks ?? []).map((c) => `[${c.ok ? '+' : '-'}]${c.name} ${c.ok ? 'ok' : 'failed'}${c.detail ? ` ${c.detail}` : ''}\n`).join('') : '';
+    res.status(state.ready ? 200 : 503).type('text/plain').send(verbose === '' ? summary : `${verbose}${summary}\n`);
   });
   const routes = new Set(['/mutate', '/validate', '/healthz', '/readyz', ...(options.convert ? ['/convert'] : [])]);
   app.use((req: Request, res: Response) => {

@@ -7,6 +7,7 @@ import { monotonicClock, realClock } from '../kube/clock.js';
 import type { Clock } from '../kube/clock.js';
 import type { RuntimeSources } from './admission-runtime.js';
 import { createApp } from './app.js';
+import type { Readiness, ReadinessCheck } from './app.js';
 import { createConfigReloader } from './config-reloader.js';
 import type { ConfigReloader } from './config-reloader.js';
 import { createConvertEndpoint } from './convert-endpoint.js';
@@ -36,6 +37,8 @@ export interface ServerRuntimeOptions {
   /** certDir holds tls.crt and tls.key, re-read every certReloadMs (default 1 min) and on change. */
   certDir: string;
   certReloadMs?: number;
+  /** configResyncMs is the period of the content-hash re-read of the CRD and policy files that backs up their watch; 0 for none. Default 30 s. */
+  configResyncMs?: number;
   /** metrics serves /metrics over plain HTTP; false for none. Default 0.0.0.0:9090. */
   metrics?: false | {
     host?: string;
@@ -91,7 +94,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
   const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
   const registry = options.registry ?? new Registry();
   const metrics = createServerMetrics({ registry, now: clock.now });
-  const config = createConfigReloader<WebhookConfig>({ sources: options.sources, logger, registry, load: createWebhookConfigLoader(logger, metrics.crdUncheckedChecks), clock });
+  const config = createConfigReloader<WebhookConfig>({ sources: options.sources, logger, registry, load: createWebhookConfigLoader(logger, metrics.crdUncheckedChecks), resyncMs: options.configResyncMs, clock });
   const tls = createTlsReloader({
     certDir: options.certDir,
     intervalMs: options.certReloadMs,
@@ -147,9 +150,22 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
           decisions: metrics.admissionDecisions,
           thresholdBytes: options.largeReviewBytes ?? DEFAULT_LARGE_REVIEW_BYTES,
         });
-  const ready = () => {
+  const ready = (): Readiness => {
     const down = shutdown.readiness();
-    return down.ready ? tls.readiness() : down;
+    const certificate = tls.readiness();
+    const served = config.status();
+    const notAfter = tls.current()?.notAfter.toISOString();
+    const checks: ReadinessCheck[] = [
+      { name: 'shutdown', ok: down.ready, detail: down.reason },
+      { name: 'certificate', ok: certificate.ready, detail: certificate.reason ?? (notAfter ? `notAfter=${notAfter}` : undefined) },
+      {
+        name: 'config',
+        ok: true,
+        detail: `hash=${served.hash} loadedAt=${new Date(served.loadedAt).toISOString()}${served.failing ? ` lastReloadFailed=${JSON.stringify(served.failing.error)}` : ''}`,
+      },
+    ];
+    const failed = !down.ready ? down : certificate;
+    return { ready: failed.ready, reason: failed.reason, checks };
   };
   const app = createApp({
     mutate: createMutateHandler({ chain }),

@@ -13,10 +13,15 @@ import type { ServerRuntimeOptions } from '../../../src/server/runtime.js';
 const logger = pino({ level: 'silent' });
 
 function get(port: number, ca: Buffer, pathname: string): Promise<number> {
+  return fetchText(port, ca, pathname).then((r) => r.status);
+}
+
+function fetchText(port: number, ca: Buffer, pathname: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path: pathname, ca, agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
     req.end();
@@ -52,7 +57,16 @@ describe('server runtime', () => {
     const { address } = await runtime.start();
     assert.equal(await get(address.port, ca, '/readyz'), 200);
     assert.ok(runtime.config.current().conversions.converters.length > 0, 'the shipped conversions are loaded with the configuration');
-    assert.match(await runtime.registry.metrics(), /^# TYPE controller_runtime_webhook_requests_total counter$/m);
+    const scrape = await runtime.registry.metrics();
+    assert.match(scrape, /^# TYPE controller_runtime_webhook_requests_total counter$/m);
+    const { hash, loadedAt } = runtime.config.status();
+    assert.match(hash, /^sha256:[0-9a-f]{64}$/);
+    assert.match(scrape, new RegExp(`^portcullis_config_info\\{hash="${hash}"\\} 1$`, 'm'));
+    assert.match(scrape, /^portcullis_config_last_load_success_timestamp_seconds \d+(\.\d+)?$/m);
+    const verbose = await fetchText(address.port, ca, '/readyz?verbose');
+    assert.equal(verbose.status, 200);
+    assert.deepEqual(verbose.body.split('\n').map((l) => l.replace(/ .*/, '')), ['[+]shutdown', '[+]certificate', '[+]config', 'ok', '']);
+    assert.ok(verbose.body.includes(`[+]config ok hash=${hash} loadedAt=${new Date(loadedAt).toISOString()}`), verbose.body);
     signals.emit('SIGTERM');
     assert.equal(await runtime.stopped(), 0);
     signals.emit('SIGINT');
