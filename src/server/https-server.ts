@@ -11,17 +11,28 @@ export interface HttpsServerOptions {
   tls: SecureContextOptions & { SNICallback?: (servername: string, cb: (err: Error | null, ctx?: import('node:tls').SecureContext) => void) => void };
   host: string;
   port: number;
-  /**
-   * keepAliveTimeoutMs is how long an idle keep-alive connection stays open;
-   * default 65 s, above the apiserver's idle timeout (Node's 5 s would close
-   * connections under the apiserver and fail requests).
-   */
+  /** keepAliveTimeoutMs is how long an idle keep-alive connection stays open; default DEFAULT_KEEP_ALIVE_TIMEOUT_MS (120 s). */
   keepAliveTimeoutMs?: number;
-  /** headersTimeoutMs default 66 s, above keepAliveTimeoutMs as Node requires. */
+  /**
+   * headersTimeoutMs bounds receiving a request's headers, from its first
+   * byte (Node 18+ does not count the idle time of a keep-alive connection,
+   * so it need not exceed keepAliveTimeoutMs); default 66 s.
+   */
   headersTimeoutMs?: number;
   /** requestTimeoutMs bounds a whole request; default 90 s (Node requires it >= headersTimeoutMs). */
   requestTimeoutMs?: number;
 }
+
+/**
+ * DEFAULT_KEEP_ALIVE_TIMEOUT_MS is 120 s. The apiserver's webhook client
+ * keeps an idle connection for 90 s (Go's http.Transport IdleConnTimeout,
+ * set by apimachinery's SetTransportDefaults) and does not retry a POST
+ * whose bytes it has sent; a server that closes idle connections first lets
+ * a request land on a connection being closed and fail with EOF. So the
+ * server must outlast the client: above 90 s, with a margin for a request
+ * already on the wire. (The 65 s used before was below it.)
+ */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
 /** HttpsListener is a started-on-demand HTTPS server. */
 export interface HttpsListener {
@@ -34,7 +45,8 @@ export interface HttpsListener {
 
 /**
  * createHttpsListener prepares an HTTPS server: TLS 1.2 or newer, ALPN
- * http/1.1 only (as the apiserver offers), long keep-alive. Nothing binds
+ * http/1.1 only (as the apiserver offers), a keep-alive that outlasts the
+ * apiserver's idle connections. Nothing binds
  * until listen().
  */
 export function createHttpsListener(options: HttpsServerOptions): HttpsListener {
@@ -43,13 +55,13 @@ export function createHttpsListener(options: HttpsServerOptions): HttpsListener 
       ...options.tls,
       minVersion: 'TLSv1.2',
       ALPNProtocols: ['http/1.1'],
-      keepAliveTimeout: options.keepAliveTimeoutMs ?? 65_000,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
       headersTimeout: options.headersTimeoutMs ?? 66_000,
       requestTimeout: options.requestTimeoutMs ?? 90_000,
     },
     options.app,
   );
-  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
+  server.keepAliveTimeout = options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
   server.headersTimeout = options.headersTimeoutMs ?? 66_000;
   return {
     server,
