@@ -89,8 +89,8 @@ describe('real HTTPS server on 127.0.0.1 with generated certificates', () => {
     );
   });
 
-  it('keeps idle connections open longer than the apiserver does', () => {
-    assert.ok(listener.server.keepAliveTimeout >= 60_000);
-    assert.ok(listener.server.headersTimeout > listener.server.keepAliveTimeout);
+  it('keeps idle connections open longer than the apiserver does (its 90 s: keep-alive.test.ts), with header and request timeouts Node accepts', () => {
+    assert.ok(listener.server.keepAliveTimeout > 90_000);
+    assert.ok(listener.server.headersTimeout > 0 && listener.server.headersTimeout <= listener.server.requestTimeout);
   });
 });
