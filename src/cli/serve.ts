@@ -23,6 +23,7 @@ export const SERVE_FLAGS = {
   crds: { type: 'string', multiple: true },
   policies: { type: 'string', multiple: true },
   'cert-dir': { type: 'string' },
+  'client-ca': { type: 'string' },
   'dns-name': { type: 'string', multiple: true },
   'log-level': { type: 'string' },
   'no-dev-certs': { type: 'boolean' },
@@ -56,6 +57,9 @@ Flags:
                      certificates are generated there when missing, never
                      overwritten (default certs)
   --no-dev-certs     never generate certificates: fail when tls.crt/tls.key are missing
+  --client-ca FILE   answer /mutate and /validate only for callers with a client
+                     certificate this PEM CA bundle signed (401 otherwise); re-read
+                     with the serving pair (default: no client authentication)
   --dns-name NAME    extra SAN for generated certificates, repeatable
   --log-level LEVEL  pino level: trace, debug, info, warn, error (default info)
   --workers N        server processes sharing the port (node:cluster; one
@@ -107,6 +111,7 @@ export function serveOptionsFrom(values: ServeValues, logger: Logger, deps: Serv
     host: values.host ?? '0.0.0.0',
     port: parsePort(values.port, 8443),
     certDir,
+    clientCaFile: values['client-ca'],
     certReloadMs: parseDurationFlag(values['cert-reload-interval'], 60_000, '--cert-reload-interval'),
     configResyncMs: parseDurationFlag(values['config-reload-interval'], DEFAULT_CONFIG_RESYNC_MS, '--config-reload-interval'),
     metrics: {

@@ -5,6 +5,7 @@ import { errored, intoReview } from '../admission/response.js';
 import type { AdmissionResponse, AdmissionReviewRequest } from '../admission/review.js';
 import type { Clock } from '../kube/clock.js';
 import { monotonicClock } from '../kube/clock.js';
+import type { ClientCheck } from './client-auth.js';
 import { answerBeforeDeadline, computeDeadline, deadlineResponse } from './deadline.js';
 import { deniedBy } from './decision-metrics.js';
 import type { DeadlineOptions } from './deadline.js';
@@ -29,6 +30,8 @@ export interface AdmissionEndpointOptions {
   clock?: Clock;
   /** large answers reviews of at least its threshold on the large-review worker thread; default: every review on the event loop. */
   large?: LargeReviewOffload;
+  /** authenticate refuses a caller before its body is read (serve --client-ca); default accepts all. */
+  authenticate?: ClientCheck;
 }
 
 /**
@@ -92,6 +95,7 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions): RawE
     metrics: options.metrics,
     bodyLimit: options.bodyLimit,
     clock,
+    authenticate: options.authenticate,
     parse: parseAdmissionReview,
     uidOf: (review) => review.request.uid,
     async answer(review, context) {

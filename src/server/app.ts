@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { AdmissionHandler } from '../admission/handlers.js';
 import type { Clock } from '../kube/clock.js';
+import type { ClientCheck } from './client-auth.js';
 import { createAdmissionEndpoint } from './admission-endpoint.js';
 import type { DeadlineOptions } from './deadline.js';
 import type { LargeReviewOffload } from './large-reviews.js';
@@ -48,6 +49,12 @@ export interface AppOptions {
   clock?: Clock;
   /** large answers large admission reviews on a worker thread (large-reviews.ts); default none. */
   large?: LargeReviewOffload;
+  /**
+   * authenticate refuses /mutate and /validate callers (serve --client-ca).
+   * Not /convert: the apiserver sends CRD conversion calls without client
+   * credentials (apiextensions-apiserver's webhook converter resolves none).
+   */
+  authenticate?: ClientCheck;
 }
 
 /**
@@ -64,7 +71,7 @@ export function createApp(options: AppOptions): RequestListener {
   app.disable('etag');
   app.set('json spaces', 0);
   const metrics = options.metrics ?? noopWebhookMetrics;
-  const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit, deadline: options.deadline, clock: options.clock, large: options.large };
+  const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit, deadline: options.deadline, clock: options.clock, large: options.large, authenticate: options.authenticate };
   const webhooks = new Map<string, RawEndpoint>([
     ['/mutate', createAdmissionEndpoint({ ...common, webhook: 'mutate', handler: options.mutate })],
     ['/validate', createAdmissionEndpoint({ ...common, webhook: 'validate', handler: options.validate })],

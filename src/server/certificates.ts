@@ -58,6 +58,29 @@ export async function issueServingCertificate(ca: KeyPair, names: readonly strin
   return { cert: result.cert, key: result.private };
 }
 
+/**
+ * issueClientCertificate creates a TLS client certificate signed by `ca`
+ * for `commonName` (extended key usage clientAuth), e.g. the one the
+ * apiserver presents to `serve --client-ca`. Valid for `days` (default 365).
+ */
+export async function issueClientCertificate(ca: KeyPair, commonName: string, options: { days?: number; now?: Date } = {}): Promise<KeyPair> {
+  const now = options.now ?? new Date();
+  const { generate } = await loadSelfsigned();
+  const result = await generate([{ name: 'commonName', value: commonName }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notBeforeDate: new Date(now.getTime() - 60_000),
+    notAfterDate: new Date(now.getTime() + (options.days ?? 365) * 86_400_000),
+    ca: { cert: ca.cert, key: ca.key },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', clientAuth: true },
+    ],
+  });
+  return { cert: result.cert, key: result.private };
+}
+
 /** CERT_FILES names the files of a certificate folder. */
 export const CERT_FILES = { caCert: 'ca.crt', caKey: 'ca.key', cert: 'tls.crt', key: 'tls.key' } as const;
 

@@ -1,11 +1,11 @@
 import { PortcullisError } from '../kube/errors.js';
 import type { Status } from '../kube/types.js';
 
-const REASONS: Record<number, string> = { 400: 'BadRequest', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 404: 'NotFound', 405: 'MethodNotAllowed' };
+const REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 404: 'NotFound', 405: 'MethodNotAllowed', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 429: 'TooManyRequests' };
 
 /**
  * errorStatus turns an error into the HTTP status and metav1.Status body of
- * our bad-input convention: the HTTP status is the error's (400, 413, 415),
+ * our bad-input convention: the HTTP status is the error's (400, 401, 413, 415, 429),
  * the body a JSON `Status` with `code`, `reason`, and the message. Anything
  * else (not a PortcullisError, or one whose status is 5xx: docs/errors.md)
  * is a bug: 500, with a generic message (the detail goes to the log, not to

@@ -21,6 +21,13 @@ export interface HttpsServerOptions {
   headersTimeoutMs?: number;
   /** requestTimeoutMs bounds a whole request; default 90 s (Node requires it >= headersTimeoutMs). */
   requestTimeoutMs?: number;
+  /**
+   * requestClientCertificate asks every client for a certificate, verified
+   * against the `ca` of the TLS options, without failing the handshake when
+   * there is none or it doesn't verify (health probes have none): the app
+   * refuses such webhook calls (client-auth.ts). Default false.
+   */
+  requestClientCertificate?: boolean;
 }
 
 /**
@@ -55,6 +62,7 @@ export function createHttpsListener(options: HttpsServerOptions): HttpsListener 
       ...options.tls,
       minVersion: 'TLSv1.2',
       ALPNProtocols: ['http/1.1'],
+      ...(options.requestClientCertificate ? { requestCert: true, rejectUnauthorized: false } : {}),
       keepAliveTimeout: options.keepAliveTimeoutMs ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS,
       headersTimeout: options.headersTimeoutMs ?? 66_000,
       requestTimeout: options.requestTimeoutMs ?? 90_000,

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Clock } from '../kube/clock.js';
 import { errorMessage } from '../kube/errors.js';
+import type { ClientCheck } from './client-auth.js';
 import { monotonicClock } from '../kube/clock.js';
 import type { JsonValue } from '../kube/types.js';
 import { errorStatus } from './error-status.js';
@@ -63,6 +64,8 @@ export interface ReviewEndpointOptions<Review> {
   clock?: Clock;
   /** offload, when given, answers large bodies off the event loop (large-reviews.ts). */
   offload?: ReviewOffload;
+  /** authenticate refuses a request before its body is read (throws a PortcullisError, e.g. 401); default accepts all. */
+  authenticate?: ClientCheck;
 }
 
 /**
@@ -87,6 +90,7 @@ export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Revi
     const context = { started, url: req.url };
     let review: Review;
     try {
+      options.authenticate?.(req);
       const body = await readRawJsonBody(req, options.bodyLimit);
       if (offload && body.length >= offload.thresholdBytes) {
         const reply = await offload.answer(body, context).catch((err: unknown) => {
@@ -110,6 +114,7 @@ export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Revi
       review = options.parse(parseJsonBody(body));
     } catch (err) {
       const { httpStatus, body } = errorStatus(err);
+      if (httpStatus === 401) req.resume(); // the body is drained, never kept
       logger.info({ code: httpStatus, err: errorMessage(err) }, badRequest);
       sendJson(res, httpStatus, body);
       done(httpStatus);

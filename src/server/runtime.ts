@@ -7,6 +7,7 @@ import { monotonicClock, realClock } from '../kube/clock.js';
 import type { Clock } from '../kube/clock.js';
 import type { RuntimeSources } from './admission-runtime.js';
 import { createApp } from './app.js';
+import { requireClientCertificate } from './client-auth.js';
 import type { Readiness, ReadinessCheck } from './app.js';
 import { createConfigReloader } from './config-reloader.js';
 import type { ConfigReloader } from './config-reloader.js';
@@ -37,6 +38,12 @@ export interface ServerRuntimeOptions {
   /** certDir holds tls.crt and tls.key, re-read every certReloadMs (default 1 min) and on change. */
   certDir: string;
   certReloadMs?: number;
+  /**
+   * clientCaFile turns on client-certificate authentication: /mutate and
+   * /validate answer only callers whose certificate this PEM bundle signed
+   * (401 otherwise); it is re-read with the serving pair. Default none.
+   */
+  clientCaFile?: string;
   /** configResyncMs is the period of the content-hash re-read of the CRD and policy files that backs up their watch; 0 for none. Default 30 s. */
   configResyncMs?: number;
   /** metrics serves /metrics over plain HTTP; false for none. Default 0.0.0.0:9090. */
@@ -97,6 +104,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
   const config = createConfigReloader<WebhookConfig>({ sources: options.sources, logger, registry, load: createWebhookConfigLoader(logger, metrics.crdUncheckedChecks), resyncMs: options.configResyncMs, clock });
   const tls = createTlsReloader({
     certDir: options.certDir,
+    clientCaFile: options.clientCaFile,
     intervalMs: options.certReloadMs,
     logger,
     clock: { ...clock, now: realClock.now },
@@ -177,6 +185,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
     deadline: { failure: options.deadlineFailure ?? 'deny' },
     clock,
     large,
+    authenticate: options.clientCaFile === undefined ? undefined : requireClientCertificate,
   });
 
   const listenMetrics = async (): Promise<number | undefined> => {
@@ -204,7 +213,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
         config.stop(); // or its watchers keep the process alive after the error
         throw err;
       }
-      const listener = createHttpsListener({ app: shutdown.track(app), tls: tls.tlsOptions(), host: options.host, port: options.port });
+      const listener = createHttpsListener({ app: shutdown.track(app), tls: tls.tlsOptions(), host: options.host, port: options.port, requestClientCertificate: options.clientCaFile !== undefined });
       tls.attach(listener.server);
       shutdown.addServer(listener.server);
       shutdown.onStopped(() => tls.stop());
@@ -220,7 +229,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
         await stop('listen failed');
         throw err;
       }
-      const listening = { host: address.address, port: address.port, metricsPort, notAfter: tls.current()?.notAfter.toISOString() };
+      const listening = { host: address.address, port: address.port, metricsPort, clientCa: options.clientCaFile, notAfter: tls.current()?.notAfter.toISOString() };
       if (options.worker === undefined) logger.info(listening, 'listening');
       else logger.info(listening, 'worker listening');
       if (options.signals !== false) {

@@ -24,6 +24,8 @@ export interface TlsReloaderOptions {
   /** certFile default tls.crt; keyFile default tls.key (names inside certDir). */
   certFile?: string;
   keyFile?: string;
+  /** clientCaFile is a PEM bundle of the CAs whose client certificates are verified (serve --client-ca), re-read with the pair; default none. */
+  clientCaFile?: string;
   /** intervalMs is the periodic re-read, which catches what the watch misses; default 60 s. */
   intervalMs?: number;
   /** debounceMs waits for a burst of file events to settle before re-reading; default 100 ms. */
@@ -70,9 +72,13 @@ export interface TlsReloader {
 // The options every context gets; the server itself sets ALPN.
 const CONTEXT_DEFAULTS: SecureContextOptions = { minVersion: 'TLSv1.2' };
 
+// A context serves the pair and, with --client-ca, verifies client certificates against that bundle only.
+const contextOptions = (pair: { cert: string; key: string; ca?: string }): SecureContextOptions => ({ ...CONTEXT_DEFAULTS, cert: pair.cert, key: pair.key, ...(pair.ca === undefined ? {} : { ca: pair.ca }) });
+
 interface State {
   cert: string;
   key: string;
+  ca?: string;
   context: SecureContext;
   info: LoadedCertificate;
 }
@@ -102,23 +108,25 @@ export function createTlsReloader(options: TlsReloaderOptions): TlsReloader {
   const load = async (): Promise<State> => {
     let cert: string;
     let key: string;
+    let ca: string | undefined;
     try {
-      [cert, key] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
+      [cert, key, ca] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8'), options.clientCaFile === undefined ? undefined : readFile(options.clientCaFile, 'utf8')]);
     } catch (err) {
-      throw new CertificateError(`cannot read ${certPath} and ${keyPath}: ${errorMessage(err)}`, { cause: err });
+      throw new CertificateError(`cannot read ${[certPath, keyPath, options.clientCaFile].filter(Boolean).join(', ')}: ${errorMessage(err)}`, { cause: err });
     }
-    if (state && state.cert === cert && state.key === key) return state;
+    if (state && state.cert === cert && state.key === key && state.ca === ca) return state;
+    if (ca !== undefined && !/-----BEGIN CERTIFICATE-----/.test(ca)) throw new CertificateError(`cannot use ${options.clientCaFile} as --client-ca: no PEM certificate in it`);
     try {
       const x509 = new X509Certificate(cert);
       if (!x509.checkPrivateKey(createPrivateKey(key))) throw new Error('the key does not match the certificate');
-      const context = createSecureContext({ ...CONTEXT_DEFAULTS, cert, key });
+      const context = createSecureContext(contextOptions({ cert, key, ca }));
       const info = {
         notAfter: new Date(x509.validTo),
         notBefore: new Date(x509.validFrom),
         subjectAltName: x509.subjectAltName ?? '',
         fingerprint256: x509.fingerprint256,
       };
-      return { cert, key, context, info };
+      return { cert, key, ca, context, info };
     } catch (err) {
       throw new CertificateError(`cannot serve ${certPath}: ${errorMessage(err)}`, { cause: err });
     }
@@ -128,7 +136,7 @@ export function createTlsReloader(options: TlsReloaderOptions): TlsReloader {
     if (next === state) return false;
     const previous = state;
     state = next;
-    for (const server of servers) server.setSecureContext({ ...CONTEXT_DEFAULTS, cert: next.cert, key: next.key });
+    for (const server of servers) server.setSecureContext(contextOptions(next));
     options.onLoaded?.(next.info.notAfter);
     if (previous) {
       logger.info({ certDir: options.certDir, notAfter: next.info.notAfter.toISOString(), fingerprint256: next.info.fingerprint256 }, 'serving a new certificate');
@@ -198,15 +206,13 @@ export function createTlsReloader(options: TlsReloaderOptions): TlsReloader {
     tlsOptions() {
       if (!state) throw new CertificateError('tlsOptions: call start() first');
       return {
-        ...CONTEXT_DEFAULTS,
-        cert: state.cert,
-        key: state.key,
+        ...contextOptions(state),
         SNICallback: (_servername, cb) => cb(null, state?.context),
       };
     },
     attach(server) {
       servers.push(server);
-      if (state) server.setSecureContext({ ...CONTEXT_DEFAULTS, cert: state.cert, key: state.key });
+      if (state) server.setSecureContext(contextOptions(state));
     },
     current: () => state?.info,
     readiness() {

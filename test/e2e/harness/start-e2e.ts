@@ -44,6 +44,8 @@ export interface E2EOptions {
   dnsName?: string;
   /** serverArgs are appended to `serve`. */
   serverArgs?: string[];
+  /** apiserverArgs are appended to kube-apiserver's flags (e.g. `--admission-control-config-file`). */
+  apiserverArgs?: string[];
   /** log receives progress lines (default: stderr with a timestamp). */
   log?: (line: string) => void;
 }
@@ -112,7 +114,7 @@ export async function startE2E(options: E2EOptions = {}): Promise<E2EEnv> {
     else rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const controlPlane = await startControlPlane({ binaries, dir: join(dir, 'cluster'), log });
+    const controlPlane = await startControlPlane({ binaries, dir: join(dir, 'cluster'), log, extraApiserverArgs: options.apiserverArgs });
     cleanup.push(() => controlPlane.stop());
     const namespace = options.namespace ?? 'e2e';
     const baseKubectl = createKubectl({
