@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { CERT_FILES, ensureDevCertificates } from '../server/certificates.js';
 import { DEFAULT_CONFIG_RESYNC_MS } from '../server/config-reloader.js';
 import { DEFAULT_METRICS_PORT } from '../server/metrics-server.js';
-import { createServerRuntime } from '../server/runtime.js';
+import { createServerRuntime, DEFAULT_MAX_INFLIGHT_BYTES } from '../server/runtime.js';
 import type { ServerRuntimeOptions } from '../server/runtime.js';
 import { DEFAULT_DRAIN_MS } from '../server/shutdown.js';
 import { defaultWorkerCount, reportMetricsToPrimary, runPrimary, workerId } from '../server/workers.js';
@@ -35,6 +35,7 @@ export const SERVE_FLAGS = {
   'cert-reload-interval': { type: 'string' },
   'config-reload-interval': { type: 'string' },
   'deadline-failure': { type: 'string' },
+  'max-inflight-bytes': { type: 'string' },
   register: { type: 'boolean' },
   ...CONTROLLER_FLAGS,
   // serve's --workers is its server processes; the embedded controller's reconcile parallelism is --controller-workers.
@@ -80,6 +81,8 @@ Flags:
                             files besides the watch, 0 for none: a missed file event
                             leaves a stale configuration at most this long (default 30s)
   --deadline-failure P      deny or allow when ?timeout= would pass first (default deny)
+  --max-inflight-bytes N    body bytes of the reviews served at once; a review that would
+                            pass it is refused with 429 (default 32Mi; Ki, Mi, Gi suffixes)
   --register                apply the webhook configurations and CRD conversion stanzas
                             at start (server-side apply); flags of 'portcullis manifests'
                             apply (--namespace, --service, ...); caBundle defaults to
@@ -122,8 +125,20 @@ export function serveOptionsFrom(values: ServeValues, logger: Logger, deps: Serv
     drainMs: parseDurationFlag(values['drain-period'], DEFAULT_DRAIN_MS, '--drain-period'),
     delayMs: parseDurationFlag(values['shutdown-delay'], 0, '--shutdown-delay'),
     deadlineFailure: failure,
+    maxInflightBytes: parseBytes(values['max-inflight-bytes'], DEFAULT_MAX_INFLIGHT_BYTES, '--max-inflight-bytes'),
     afterListen: values.register ? () => register(values, { logger, certDir, sources, applier: deps.applier }) : undefined,
   };
+}
+
+const BINARY_SUFFIX: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 };
+
+/** parseBytes reads a positive byte count: 1048576, 512Ki, 32Mi, 1Gi. */
+function parseBytes(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const match = /^([0-9]{1,12})(Ki|Mi|Gi)?$/.exec(value);
+  const bytes = match ? Number(match[1]) * (BINARY_SUFFIX[match[2] ?? ''] as number) : Number.NaN;
+  if (!(bytes > 0)) throw new UsageError(`${flag} must be a positive number of bytes like 33554432, 512Ki or 32Mi, got ${JSON.stringify(value)}`);
+  return bytes;
 }
 
 async function register(values: ServeValues, context: { logger: Logger; certDir: string; sources: ServerRuntimeOptions['sources']; applier?: ObjectApplier }): Promise<void> {

@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   PCL_ERR_MEDIA_TYPE: { httpStatus: 415, surface: 'http' },
   PCL_ERR_TOO_LARGE: { httpStatus: 413, surface: 'http' },
   PCL_ERR_UNAUTHENTICATED: { httpStatus: 401, surface: 'http' },
+  PCL_ERR_OVERLOADED: { httpStatus: 429, surface: 'http' },
   PCL_ERR_CONVERSION: { httpStatus: 500, surface: 'review' },
   PCL_ERR_LOAD: { httpStatus: 500, surface: 'load' },
   PCL_ERR_POLICY_COMPILE: { httpStatus: 500, surface: 'load' },

@@ -6,6 +6,7 @@ import type { AdmissionResponse, AdmissionReviewRequest } from '../admission/rev
 import type { Clock } from '../kube/clock.js';
 import { monotonicClock } from '../kube/clock.js';
 import type { ClientCheck } from './client-auth.js';
+import type { InflightBudget } from './inflight-budget.js';
 import { answerBeforeDeadline, computeDeadline, deadlineResponse } from './deadline.js';
 import { deniedBy } from './decision-metrics.js';
 import type { DeadlineOptions } from './deadline.js';
@@ -32,6 +33,8 @@ export interface AdmissionEndpointOptions {
   large?: LargeReviewOffload;
   /** authenticate refuses a caller before its body is read (serve --client-ca); default accepts all. */
   authenticate?: ClientCheck;
+  /** budget bounds the body bytes in flight (serve --max-inflight-bytes); default none. */
+  budget?: InflightBudget;
 }
 
 /**
@@ -96,6 +99,7 @@ export function createAdmissionEndpoint(options: AdmissionEndpointOptions): RawE
     bodyLimit: options.bodyLimit,
     clock,
     authenticate: options.authenticate,
+    budget: options.budget,
     parse: parseAdmissionReview,
     uidOf: (review) => review.request.uid,
     async answer(review, context) {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { AdmissionHandler } from '../admission/handlers.js';
 import type { Clock } from '../kube/clock.js';
 import type { ClientCheck } from './client-auth.js';
+import type { InflightBudget } from './inflight-budget.js';
 import { createAdmissionEndpoint } from './admission-endpoint.js';
 import type { DeadlineOptions } from './deadline.js';
 import type { LargeReviewOffload } from './large-reviews.js';
@@ -55,6 +56,8 @@ export interface AppOptions {
    * credentials (apiextensions-apiserver's webhook converter resolves none).
    */
   authenticate?: ClientCheck;
+  /** budget bounds the body bytes of the /mutate and /validate reviews in flight (give /convert's endpoint the same one); default none. */
+  budget?: InflightBudget;
 }
 
 /**
@@ -71,7 +74,7 @@ export function createApp(options: AppOptions): RequestListener {
   app.disable('etag');
   app.set('json spaces', 0);
   const metrics = options.metrics ?? noopWebhookMetrics;
-  const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit, deadline: options.deadline, clock: options.clock, large: options.large, authenticate: options.authenticate };
+  const common = { logger: options.logger, metrics, bodyLimit: options.bodyLimit, deadline: options.deadline, clock: options.clock, large: options.large, authenticate: options.authenticate, budget: options.budget };
   const webhooks = new Map<string, RawEndpoint>([
     ['/mutate', createAdmissionEndpoint({ ...common, webhook: 'mutate', handler: options.mutate })],
     ['/validate', createAdmissionEndpoint({ ...common, webhook: 'validate', handler: options.validate })],

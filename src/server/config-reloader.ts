@@ -188,12 +188,14 @@ export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(op
     }
     running = (async () => {
       let changed = await loadOnce(force, trigger);
-      while (again && !stopped) {
+      for (;;) {
+        // A folder that appeared gets its watch only now: check again what it held before.
+        if (!stopped && options.watch !== false && (await syncWatchers()) > 0) again ??= { force: false };
+        if (!again || stopped) break;
         const next = again;
         again = undefined;
         changed = (await loadOnce(next.force, next.force ? 'reload' : 'watch')) || changed;
       }
-      if (!stopped && options.watch !== false) await syncWatchers();
       return changed;
     })();
     try {
@@ -212,8 +214,9 @@ export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(op
     }, debounceMs);
   };
 
-  // Watch every folder the sources have now; folders that appeared get a watcher, those gone lose theirs.
-  const syncWatchers = async (): Promise<void> => {
+  // Watch every folder the sources have now; folders that appeared get a watcher (counted), those gone lose theirs.
+  const syncWatchers = async (): Promise<number> => {
+    let added = 0;
     const wanted = new Map<string, Set<string> | undefined>();
     for (const target of new Set([...sources.policyPaths, ...sources.crdPaths])) {
       let folders: Array<{ folder: string; file?: string }>;
@@ -247,10 +250,12 @@ export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(op
           watchers.delete(folder);
         });
         watchers.set(folder, watcher);
+        added += 1;
       } catch (err) {
         logger.warn({ path: folder, err: (err as Error).message }, 'cannot watch configuration folder; the periodic re-read still checks it');
       }
     }
+    return added;
   };
 
   const tick = (): void => {

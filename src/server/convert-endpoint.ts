@@ -4,6 +4,7 @@ import { parseConversionReview } from '../conversion/parse-review.js';
 import { conversionResponseFor, intoConversionReview } from '../conversion/response.js';
 import type { ConversionResponse, ConversionReviewRequest } from '../conversion/review.js';
 import type { Clock } from '../kube/clock.js';
+import type { InflightBudget } from './inflight-budget.js';
 import type { RawEndpoint } from './raw-http.js';
 import { createReviewEndpoint } from './review-endpoint.js';
 import type { ReviewAnswer } from './review-endpoint.js';
@@ -20,6 +21,8 @@ export interface ConvertEndpointOptions {
   bodyLimit?: number;
   /** clock measures latency; default monotonicClock. */
   clock?: Clock;
+  /** budget bounds the body bytes in flight, shared with the admission endpoints; default none. */
+  budget?: InflightBudget;
 }
 
 function answered(review: ConversionReviewRequest, response: ConversionResponse): ReviewAnswer {
@@ -52,6 +55,7 @@ export function createConvertEndpoint(options: ConvertEndpointOptions): RawEndpo
     metrics: options.metrics ?? noopWebhookMetrics,
     bodyLimit: options.bodyLimit,
     clock: options.clock,
+    budget: options.budget,
     parse: parseConversionReview,
     uidOf: (review) => review.request.uid,
     answer: (review) => answered(review, options.handler(review.request)),

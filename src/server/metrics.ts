@@ -40,6 +40,8 @@ export interface ServerMetrics extends WebhookMetrics {
   readonly webhookPanics: Counter;
   /** conversionPanics is controller-runtime's `controller_runtime_conversion_webhook_panics_total`: conversion handlers that threw. */
   readonly conversionPanics: Counter;
+  /** inflightBytes is `portcullis_inflight_review_bytes`: body bytes of the reviews being served (bounded by --max-inflight-bytes). */
+  readonly inflightBytes: Gauge;
 }
 
 /** ServerMetricsOptions configures createServerMetrics. */
@@ -93,8 +95,12 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
   const conversionPanics = shared(registry, 'controller_runtime_conversion_webhook_panics_total', () =>
     new Counter({ name: 'controller_runtime_conversion_webhook_panics_total', help: 'Total number of conversion webhook panics', registers }));
 
+  const inflightBytes = shared(registry, 'portcullis_inflight_review_bytes', () =>
+    new Gauge({ name: 'portcullis_inflight_review_bytes', help: 'Body bytes of the reviews being served; a review that would pass --max-inflight-bytes is refused with 429.', registers }));
+
   return {
     registry,
+    inflightBytes,
     requestsTotal,
     latency,
     inFlight,

@@ -3,12 +3,13 @@ import type { Logger } from 'pino';
 import type { Clock } from '../kube/clock.js';
 import { errorMessage } from '../kube/errors.js';
 import type { ClientCheck } from './client-auth.js';
+import type { InflightBudget } from './inflight-budget.js';
 import { monotonicClock } from '../kube/clock.js';
 import type { JsonValue } from '../kube/types.js';
 import { errorStatus } from './error-status.js';
 import { sendJson, sendJsonText } from './raw-http.js';
 import type { RawEndpoint } from './raw-http.js';
-import { parseJsonBody, readRawJsonBody } from './read-json-body.js';
+import { DEFAULT_BODY_LIMIT, parseJsonBody, readRawJsonBody } from './read-json-body.js';
 import type { WebhookMetrics } from './webhook-metrics.js';
 
 /** ReviewAnswer is what an endpoint sends for one review (HTTP 200) and what its log line adds. */
@@ -66,14 +67,24 @@ export interface ReviewEndpointOptions<Review> {
   offload?: ReviewOffload;
   /** authenticate refuses a request before its body is read (throws a PortcullisError, e.g. 401); default accepts all. */
   authenticate?: ClientCheck;
+  /** budget bounds the body bytes in flight across endpoints: a review that would pass it is refused with 429 before its body is read; default none. */
+  budget?: InflightBudget;
+}
+
+// The apiserver always sends Content-Length; a chunked body is counted at the body limit.
+function declaredLength(req: IncomingMessage): number | undefined {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  return Number.isFinite(declared) && declared >= 0 ? declared : undefined;
 }
 
 /**
  * createReviewEndpoint is the one HTTP skeleton of /mutate, /validate and
  * /convert, on node's own request and response (no express on the hot path:
- * raw-http.ts). It counts the request, reads and parses the body once (bad
- * input gets our 4xx convention, errorStatus), calls answer() (a throw is
- * counted and becomes failed(): handlers never throw past the HTTP layer), sends the
+ * raw-http.ts). It counts the request, refuses it when unauthenticated (401)
+ * or when its body would pass the in-flight bound (429), reads and parses
+ * the body once (bad input gets our 4xx convention, errorStatus), calls
+ * answer() (a throw is counted and becomes failed(): handlers never throw
+ * past the HTTP layer), sends the
  * review with HTTP 200 and writes one info line per review.
  */
 export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Review>): RawEndpoint {
@@ -91,6 +102,7 @@ export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Revi
     let review: Review;
     try {
       options.authenticate?.(req);
+      if (options.budget) res.once('close', options.budget.reserve(declaredLength(req) ?? options.bodyLimit ?? DEFAULT_BODY_LIMIT));
       const body = await readRawJsonBody(req, options.bodyLimit);
       if (offload && body.length >= offload.thresholdBytes) {
         const reply = await offload.answer(body, context).catch((err: unknown) => {
@@ -114,7 +126,8 @@ export function createReviewEndpoint<Review>(options: ReviewEndpointOptions<Revi
       review = options.parse(parseJsonBody(body));
     } catch (err) {
       const { httpStatus, body } = errorStatus(err);
-      if (httpStatus === 401) req.resume(); // the body is drained, never kept
+      if (httpStatus === 401 || httpStatus === 429) req.resume(); // the body is drained, never kept
+      if (httpStatus === 429) res.setHeader('retry-after', '1');
       logger.info({ code: httpStatus, err: errorMessage(err) }, badRequest);
       sendJson(res, httpStatus, body);
       done(httpStatus);

@@ -8,6 +8,7 @@ import type { Clock } from '../kube/clock.js';
 import type { RuntimeSources } from './admission-runtime.js';
 import { createApp } from './app.js';
 import { requireClientCertificate } from './client-auth.js';
+import { createInflightBudget } from './inflight-budget.js';
 import type { Readiness, ReadinessCheck } from './app.js';
 import { createConfigReloader } from './config-reloader.js';
 import type { ConfigReloader } from './config-reloader.js';
@@ -26,6 +27,13 @@ import { createTlsReloader } from './tls-reloader.js';
 import { createWebhookConfigLoader } from './webhook-config.js';
 import type { WebhookConfig } from './webhook-config.js';
 import { errorMessage } from '../kube/errors.js';
+
+/**
+ * DEFAULT_MAX_INFLIGHT_BYTES is 32 MiB of review bodies in flight: with the
+ * measured cost of a review (docs/performance.md#memory) it keeps the heap
+ * they take within the Deployment's memory limit.
+ */
+export const DEFAULT_MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
 
 /** ServerRuntimeOptions is everything `serve` configures, typed; every field documents its default. */
 export interface ServerRuntimeOptions {
@@ -53,6 +61,8 @@ export interface ServerRuntimeOptions {
     /** optional lets a taken port be a warning instead of an error (the development default); default false. */
     optional?: boolean;
   };
+  /** maxInflightBytes bounds the body bytes of the reviews served at once (429 past it); default DEFAULT_MAX_INFLIGHT_BYTES (32 MiB). */
+  maxInflightBytes?: number;
   /** drainMs bounds the shutdown (default 30 s); delayMs keeps serving, unready, before closing the listener (default 0). */
   drainMs?: number;
   delayMs?: number;
@@ -124,6 +134,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
     return done;
   };
 
+  const budget = createInflightBudget(options.maxInflightBytes ?? DEFAULT_MAX_INFLIGHT_BYTES, (bytes) => metrics.inflightBytes.set(bytes));
   const recordDecisions = createDecisionRecorder(metrics.admissionDecisions);
   const chain = () => recordDecisions(config.current().chain);
   const convert = createConvertEndpoint({
@@ -138,6 +149,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
     logger,
     metrics,
     clock,
+    budget,
   });
   // The large-review worker thread reloads when the configuration in force is a new object.
   const generations = new WeakMap<object, number>();
@@ -186,6 +198,7 @@ export function createServerRuntime(options: ServerRuntimeOptions): ServerRuntim
     clock,
     large,
     authenticate: options.clientCaFile === undefined ? undefined : requireClientCertificate,
+    budget,
   });
 
   const listenMetrics = async (): Promise<number | undefined> => {

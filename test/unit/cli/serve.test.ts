@@ -9,7 +9,7 @@ const optionsOf = (...argv: string[]) => serveOptionsFrom(parseFlags(argv, SERVE
 
 describe('serve flags', () => {
   it('rejects malformed durations, ports and failure preferences as usage errors', () => {
-    for (const argv of [['--drain-period=30'], ['--shutdown-delay=soon'], ['--cert-reload-interval=-1s'], ['--deadline-failure=maybe'], ['--metrics-port=70000'], ['--port=-1']]) {
+    for (const argv of [['--drain-period=30'], ['--shutdown-delay=soon'], ['--cert-reload-interval=-1s'], ['--deadline-failure=maybe'], ['--metrics-port=70000'], ['--port=-1'], ['--max-inflight-bytes=0'], ['--max-inflight-bytes=32MB'], ['--config-reload-interval=often']]) {
       assert.throws(() => optionsOf(...argv), UsageError, argv.join(' '));
     }
   });
@@ -22,6 +22,17 @@ describe('serve flags', () => {
     assert.equal(options.deadlineFailure, 'allow');
     assert.deepEqual(options.metrics, { host: '0.0.0.0', port: 0, optional: false });
     assert.equal(options.port, 0);
+  });
+
+  it('reads the client CA, the config re-read period and the in-flight bound', () => {
+    const options = optionsOf('--client-ca=/etc/portcullis/client-ca/ca.crt', '--config-reload-interval=0', '--max-inflight-bytes=512Ki');
+    assert.equal(options.clientCaFile, '/etc/portcullis/client-ca/ca.crt');
+    assert.equal(options.configResyncMs, 0);
+    assert.equal(options.maxInflightBytes, 512 * 1024);
+    assert.equal(optionsOf('--max-inflight-bytes=1048576').maxInflightBytes, 1048576);
+    assert.equal(optionsOf().maxInflightBytes, 32 * 1024 * 1024);
+    assert.equal(optionsOf().configResyncMs, 30_000);
+    assert.equal(optionsOf().clientCaFile, undefined);
   });
 
   it('defaults: the shipped examples, 30 s drain, deny on deadline, an optional default metrics port, no registration', () => {
