@@ -67,7 +67,7 @@ const work = await mkdtemp(path.join(tmpdir(), 'portcullis-memory-'));
 try {
   const certDir = path.join(work, 'certs');
   await ensureDevCertificates(certDir);
-  const context: BenchContext = { root, work, certDir, logLevel: 'warn', peers: [], serveHelp: '' };
+  const context: BenchContext = { root, work, certDir, logLevel: 'warn', peers: [], serveHelp: '', nodeFlags: [] };
   const started: Target[] = [];
   const start = async (name: string, policies: string[], extra: string[] = []) => {
     const target = await startTarget(portcullisServer(context, { name, policies, extra }));
