@@ -8,6 +8,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { monotonicClock } from '../kube/clock.js';
 import type { Clock } from '../kube/clock.js';
+import { errorMessage } from '../kube/errors.js';
 import { listYamlFiles } from '../kube/yaml-documents.js';
 import { loadRuntimeConfig } from './admission-runtime.js';
 import type { RuntimeConfig, RuntimeSources } from './admission-runtime.js';
@@ -157,7 +158,7 @@ export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(op
     try {
       hash = await hashSources(sources);
     } catch (err) {
-      hash = `unreadable: ${(err as Error).message}`;
+      hash = `unreadable: ${errorMessage(err)}`;
     }
     if (!status) return false;
     status.checkedAt = clock.now();
@@ -175,8 +176,8 @@ export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(op
       return true;
     } catch (err) {
       errors.inc();
-      status.failing = { hash, error: (err as Error).message, at: clock.now() };
-      logger.error({ err: (err as Error).message, hash, inForce: status.hash, trigger }, 'configuration reload failed; keeping the last good configuration');
+      status.failing = { hash, error: errorMessage(err), at: clock.now() };
+      logger.error({ err: errorMessage(err), hash, inForce: status.hash, trigger }, 'configuration reload failed; keeping the last good configuration');
       return false;
     }
   };
@@ -223,7 +224,7 @@ export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(op
       try {
         folders = await watchedFolders(target);
       } catch (err) {
-        logger.warn({ path: target, err: (err as Error).message }, 'cannot watch configuration path; the periodic re-read still checks it');
+        logger.warn({ path: target, err: errorMessage(err) }, 'cannot watch configuration path; the periodic re-read still checks it');
         continue;
       }
       for (const { folder, file } of folders) {
@@ -252,7 +253,7 @@ export function createConfigReloader<C extends RuntimeConfig = RuntimeConfig>(op
         watchers.set(folder, watcher);
         added += 1;
       } catch (err) {
-        logger.warn({ path: folder, err: (err as Error).message }, 'cannot watch configuration folder; the periodic re-read still checks it');
+        logger.warn({ path: folder, err: errorMessage(err) }, 'cannot watch configuration folder; the periodic re-read still checks it');
       }
     }
     return added;
