@@ -30,7 +30,7 @@ import { errorMessage } from '../kube/errors.js';
 
 /**
  * DEFAULT_MAX_INFLIGHT_BYTES is 32 MiB of review bodies in flight: with the
- * measured cost of a review (docs/performance.md#memory) it keeps the heap
+ * measured cost of a review (docs/performance.md#memory-sizing) it keeps the heap
  * they take within the Deployment's memory limit.
  */
 export const DEFAULT_MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;

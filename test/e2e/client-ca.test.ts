@@ -89,7 +89,8 @@ await e2eSuite('serve --client-ca with the apiserver presenting a client certifi
     assert.equal(bad.code, 1, bad.stdout);
     assert.match(bad.stderr, /replicas/);
     assert.doesNotMatch(bad.stderr, /401|Unauthorized|failed calling webhook/);
-    assert.match(env.diagnostics(), /"name":"bad-replicas".*"msg":"admission review"/, 'Portcullis answered the apiserver');
+    // Portcullis's own decision line (its log is written asynchronously).
+    await env.eventually(async () => /"name":"bad-replicas".*"msg":"admission review"/.test(env.diagnostics()), 'Portcullis logged the review it answered');
   });
 
   scenario('a caller without the client certificate is refused with 401 and a metav1.Status', async () => {
