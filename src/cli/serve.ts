@@ -8,7 +8,7 @@ import { DEFAULT_METRICS_PORT } from '../server/metrics-server.js';
 import { createServerRuntime, DEFAULT_MAX_INFLIGHT_BYTES } from '../server/runtime.js';
 import type { ServerRuntimeOptions } from '../server/runtime.js';
 import { DEFAULT_DRAIN_MS } from '../server/shutdown.js';
-import { defaultWorkerCount, reportMetricsToPrimary, runPrimary, workerId } from '../server/workers.js';
+import { defaultWorkerCount, reportMetricsToPrimary, runPrimary, workerId, workerSignals } from '../server/workers.js';
 import { parseDurationFlag, parseFlags, parseLogLevel, parsePort, UsageError } from './args.js';
 import type { FlagValues } from './args.js';
 import { CONTROLLER_FLAGS } from './controller-flags.js';
@@ -189,7 +189,7 @@ export async function runServe(argv: string[], deps: ServeDeps = {}): Promise<nu
     // The primary serves the one /metrics endpoint from every worker's registry; --register runs once, in worker 1.
     registry = new Registry();
     reportMetricsToPrimary(registry);
-    Object.assign(options, { worker, registry, metrics: false, afterListen: worker === 1 ? options.afterListen : undefined });
+    Object.assign(options, { worker, registry, metrics: false, signals: workerSignals(), afterListen: worker === 1 ? options.afterListen : undefined });
   }
   const runtime = createServerRuntime(options);
   await runtime.start();

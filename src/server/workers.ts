@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { EventEmitter } from 'node:events';
 import type { Worker } from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -20,6 +21,41 @@ import { errorMessage } from '../kube/errors.js';
  * reloader (every worker sees the same file change and reloads), same
  * graceful drain.
  */
+
+/** SHUTDOWN_MESSAGE is what the primary sends a worker to make it drain (workers ignore signals: see workerSignals). */
+export const SHUTDOWN_MESSAGE = 'portcullis:shutdown';
+
+/**
+ * workerSignals is a worker's signal source for the runtime: the primary
+ * owns the shutdown, so a worker ignores SIGTERM and SIGINT sent to it (a
+ * signal to the process group, as Ctrl-C sends, would otherwise reach it
+ * twice: directly and from the primary) and drains when the primary says so,
+ * or when the primary is gone (its IPC channel closed).
+ */
+export function workerSignals(): SignalSource {
+  const events = new EventEmitter();
+  let told = false;
+  const shutdown = () => {
+    if (told) return;
+    told = true;
+    events.emit('SIGTERM');
+  };
+  process.on('SIGTERM', () => undefined);
+  process.on('SIGINT', () => undefined);
+  process.on('message', (message: unknown) => {
+    if ((message as { type?: unknown } | null)?.type === SHUTDOWN_MESSAGE) shutdown();
+  });
+  process.on('disconnect', shutdown);
+  return {
+    on: (signal, listener) => {
+      events.on(signal, listener);
+      // Told to stop while still starting: the runtime's handler comes later and must still hear it.
+      if (told && signal === 'SIGTERM') queueMicrotask(listener);
+      return events;
+    },
+    off: (signal, listener) => events.off(signal, listener),
+  };
+}
 
 /** WORKER_ID_ENV names the environment variable that tells a worker its number (1..N). */
 export const WORKER_ID_ENV = 'PORTCULLIS_WORKER_ID';
@@ -117,7 +153,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
       void finish();
       return;
     }
-    for (const worker of byId.values()) worker.process.kill('SIGTERM');
+    for (const worker of byId.values()) worker.send({ type: SHUTDOWN_MESSAGE });
     // Workers drain for up to drainMs; one that hangs past it is killed (and counts as failed).
     setTimeout(() => {
       for (const worker of byId.values()) worker.process.kill('SIGKILL');
@@ -162,10 +198,15 @@ export async function runPrimary(options: PrimaryOptions): Promise<number> {
     resolveStopped(exitCode ?? (failedExits === 0 ? 0 : 1));
   };
 
+  const exit = options.exit ?? ((code: number) => process.exit(code));
   handleShutdownSignals({
     logger,
     source: options.signals,
-    exit: options.exit,
+    // A second signal: no more draining, for the workers either.
+    exit: (code) => {
+      for (const worker of byId.values()) worker.process.kill('SIGKILL');
+      exit(code);
+    },
     onShutdown: stopAll,
   });
 
