@@ -1,6 +1,6 @@
 import type { Environment } from '@marcbachmann/cel-js';
 import type { RE2JS } from 're2js';
-import { compileRe2 } from '../kube/re2.js';
+import { compileRe2Program } from '../kube/re2.js';
 import { CelRuntimeError } from './library.js';
 import type { CelLibrary } from './library.js';
 import { errorMessage } from '../kube/errors.js';
@@ -11,7 +11,7 @@ import { errorMessage } from '../kube/errors.js';
  */
 export function compilePattern(pattern: string): RE2JS {
   try {
-    return compileRe2(pattern);
+    return compileRe2Program(pattern);
   } catch (err) {
     throw new CelRuntimeError(`invalid regular expression ${JSON.stringify(pattern)}: ${errorMessage(err instanceof Error && err.cause instanceof Error ? err.cause : err)}`);
   }

@@ -1,5 +1,5 @@
 import type { CelEnvironment } from '../cel/environment.js';
-import { compileRe2 } from '../kube/re2-pattern.js';
+import { compileRe2 } from '../kube/re2.js';
 import { atField } from './compile-error.js';
 import type { EvalContext } from './eval-context.js';
 import { compileLabelSelector } from './label-selector.js';

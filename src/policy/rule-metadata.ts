@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
-import { compileRe2 } from '../kube/re2-pattern.js';
-import type { Re2Pattern } from '../kube/re2-pattern.js';
+import { compileRe2 } from '../kube/re2.js';
+import type { Re2Pattern } from '../kube/re2.js';
 import { atField } from './compile-error.js';
 import type { CompiledRule } from './compiled-rule.js';
 import { WRITE_OPERATIONS } from './compiled-rule.js';

@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '../kube/types.js';
 import { isJsonObject } from '../kube/types.js';
 import { deepEqual } from '../kube/safe-object.js';
-import { compileRe2 } from '../kube/re2-pattern.js';
+import { compileRe2 } from '../kube/re2.js';
 import type { CaseExpectation } from './test-suite.js';
 import { errorMessage } from '../kube/errors.js';
 

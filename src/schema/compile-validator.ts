@@ -144,7 +144,7 @@ interface CompiledPass {
  * compileValidator compiles a CRD version's openAPIV3Schema once into a tree
  * of closures; validate() then walks only the object, or rather its decoded
  * view (compileDecodedView: what the apiserver validates), never changing it. Patterns are compiled
- * with RE2 here, so a bad pattern fails at load (PatternSyntaxError).
+ * with RE2 here, so a bad pattern fails at load (Re2SyntaxError).
  */
 export function compileValidator(schema: Schema, options: CompileOptions = {}): ObjectValidator {
   const all = options.extensions ?? [];

@@ -1,4 +1,4 @@
-import { compileRe2 } from '../kube/re2-pattern.js';
+import { compileRe2 } from '../kube/re2.js';
 
 /*
  * Network formats as kube-openapi's strfmt registry checks them: Go's

@@ -4,7 +4,7 @@ import { formatNumber } from '../kube/field-error.js';
 import type { FieldError } from '../kube/field-error.js';
 import type { FieldPath } from '../kube/field-path.js';
 import { effectiveFormat, formatChecker } from './formats.js';
-import { compileRe2 } from '../kube/re2-pattern.js';
+import { compileRe2 } from '../kube/re2.js';
 import type { Schema } from './structural.js';
 import { jsonTypeOf } from './structural.js';
 import { addError } from './validator-context.js';

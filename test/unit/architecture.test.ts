@@ -76,6 +76,7 @@ describe('architecture', () => {
       ERROR_CODES: 'kube/error-codes.ts',
       PortcullisError: 'kube/errors.ts',
       errorMessage: 'kube/errors.ts',
+      compileRe2: 'kube/re2.ts',
     };
     const homes: Record<string, string[]> = {};
     for (const file of files) {
