@@ -17,6 +17,13 @@ export class UsageError extends PortcullisError {
   }
 }
 
+/** InputError is input a command can't use (a file, a document); main prints its one line, without the usage hint, and exits 2. */
+export class InputError extends PortcullisError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('PCL_ERR_INPUT', message, options);
+  }
+}
+
 /** FlagSpec describes one flag: a string (takes a value) or a boolean (doesn't), optionally repeatable, with a one-letter alias. */
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';

@@ -13,7 +13,7 @@ import { listYamlFiles, readYamlDocuments } from '../kube/yaml-documents.js';
 import type { YamlDocument } from '../kube/yaml-documents.js';
 import { loadRuntimeConfig } from '../server/admission-runtime.js';
 import type { RuntimeConfig, RuntimeSources } from '../server/admission-runtime.js';
-import { UsageError } from './args.js';
+import { InputError, UsageError } from './args.js';
 import { PortcullisError } from '../kube/errors.js';
 
 /**
@@ -67,7 +67,7 @@ async function kindOf(target: string): Promise<'file' | 'folder' | undefined> {
 export async function requirePaths(flag: string, paths: readonly string[], given: boolean): Promise<void> {
   for (const target of paths) {
     if ((await kindOf(target)) !== undefined) continue;
-    if (given) throw new UsageError(`${flag} ${target}: no such file or folder`);
+    if (given) throw new InputError(`${flag} ${target}: no such file or folder`);
     throw new UsageError(`${flag} defaults to ${target} in the current folder (${process.cwd()}), which has none: run from the project folder or pass ${flag} PATH`);
   }
 }
@@ -85,7 +85,7 @@ export async function resolveSources(values: { crds?: string[]; policies?: strin
   await requirePaths('--policies', policyPaths, values.policies !== undefined);
   if (values.crds !== undefined) {
     for (const target of values.crds) {
-      if ((await loadCrds([target])).length === 0) throw new UsageError(`--crds ${target}: holds no CustomResourceDefinition (apiextensions.k8s.io/v1)`);
+      if ((await loadCrds([target])).length === 0) throw new InputError(`--crds ${target}: holds no CustomResourceDefinition (apiextensions.k8s.io/v1)`);
     }
   }
   return { crdPaths, policyPaths };

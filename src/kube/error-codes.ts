@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   PCL_ERR_CEL_VALUE: { httpStatus: 500, surface: 'review' },
   PCL_ERR_CERTIFICATE: { httpStatus: 500, surface: 'load' },
   PCL_ERR_USAGE: { httpStatus: 500, surface: 'cli' },
+  PCL_ERR_INPUT: { httpStatus: 500, surface: 'cli' },
   PCL_ERR_BINDING: { httpStatus: 500, surface: 'load' },
   PCL_ERR_LEADER_ELECTION: { httpStatus: 500, surface: 'controller' },
   PCL_ERR_API_REQUEST: { httpStatus: 500, surface: 'controller' },

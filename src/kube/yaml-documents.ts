@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import type { YAMLError } from 'yaml';
 import type { JsonValue } from './types.js';
 import { LoadError } from './load-error.js';
 
@@ -40,6 +41,28 @@ export async function readYamlDocuments(file: string): Promise<YamlDocument[]> {
   return parseYamlDocuments(text, file);
 }
 
+// The yaml library's messages quote its parser; say what is wrong in our words (its code picks them).
+const YAML_PROBLEMS: Partial<Record<YAMLError['code'], string>> = {
+  DUPLICATE_KEY: 'a key appears twice in the same mapping',
+  BAD_INDENT: 'the indentation does not line up',
+  TAB_AS_INDENT: 'a tab is used for indentation (use spaces)',
+  MULTILINE_IMPLICIT_KEY: 'a key runs over more than one line (a missing ":" or quote?)',
+  BLOCK_AS_IMPLICIT_KEY: 'a key runs over more than one line (a missing ":" or quote?)',
+  MISSING_CHAR: 'a closing quote or bracket is missing',
+  UNEXPECTED_TOKEN: 'unexpected text',
+  BAD_SCALAR_START: 'a value starts with a character YAML reserves (quote it)',
+  BAD_DQ_ESCAPE: 'a bad escape sequence in a double-quoted string',
+  BAD_ALIAS: 'an alias names no anchor',
+  BLOCK_IN_FLOW: 'a block value inside a {...} or [...] collection',
+  KEY_OVER_1024_CHARS: 'a key is longer than 1024 characters',
+};
+
+/** yamlProblem words a YAML syntax error: what is wrong, with line and column (1-based). */
+export function yamlProblem(error: YAMLError): string {
+  const at = error.linePos?.[0];
+  return `YAML syntax error${at ? ` at line ${at.line}, column ${at.col}` : ''}: ${YAML_PROBLEMS[error.code] ?? 'this is not valid YAML'}`;
+}
+
 /** parseYamlDocuments is readYamlDocuments for text already in memory. */
 export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
   const docs = parseAllDocuments(text, { uniqueKeys: true });
@@ -48,10 +71,14 @@ export function parseYamlDocuments(text: string, file: string): YamlDocument[] {
   list.forEach((doc, index) => {
     const error = doc.errors[0];
     if (error) {
-      const line = error.linePos?.[0]?.line;
-      throw new LoadError({ file, documentIndex: index, message: `YAML syntax error${line ? ` at line ${line}` : ''}: ${error.message.split('\n')[0]}` });
+      throw new LoadError({ file, documentIndex: index, message: yamlProblem(error) });
     }
-    const value = doc.toJS({ maxAliasCount: 100 }) as JsonValue | undefined;
+    let value: JsonValue | undefined;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 }) as JsonValue | undefined;
+    } catch (err) {
+      throw new LoadError({ file, documentIndex: index, message: 'YAML aliases expand too far (more than 100 references): write the values out', cause: err });
+    }
     if (value !== null && value !== undefined) out.push({ file, index, value });
   });
   return out;

@@ -60,7 +60,14 @@ function gvkOf(object: JsonObject | null, fail: (field: string, message: string)
   return { group: group as string, version: version as string, kind: kind as string };
 }
 
-function buildRequest(raw: JsonObject, uid: string, resolve: ResourceResolver, fail: (field: string, message: string) => never): PolicyTestCase['request'] {
+/**
+ * buildObjectRequest builds the admission request the apiserver would send
+ * for plain objects: `raw` holds `object`/`oldObject` and the shortcuts of a
+ * test case (`operation`, `user`, `groups`, `userInfo`, `namespace`,
+ * `subResource`, `dryRun`, `kind`), or a whole `review`. `review -f` builds
+ * its requests with it too. Problems go to `fail` (field, message).
+ */
+export function buildObjectRequest(raw: JsonObject, uid: string, resolve: ResourceResolver, fail: (field: string, message: string) => never): PolicyTestCase['request'] {
   if (isJsonObject(raw['review'] as JsonValue)) {
     const review = raw['review'] as JsonObject;
     const request = (isJsonObject(review['request'] as JsonValue) ? review['request'] : review) as unknown as PolicyTestCase['request'];
@@ -122,7 +129,7 @@ export function readPolicyTestSuite(doc: YamlDocument, resolve: ResourceResolver
       file: doc.file,
       documentIndex: doc.index,
       endpoint: (raw['endpoint'] as 'mutate' | 'validate' | undefined) ?? 'mutate',
-      request: buildRequest(raw, `${suiteName}-${i}`, resolve, fail),
+      request: buildObjectRequest(raw, `${suiteName}-${i}`, resolve, fail),
       expect: raw['expect'] as unknown as CaseExpectation,
     };
   });
