@@ -4,9 +4,35 @@ import { errorMessage, PortcullisError } from '../kube/errors.js';
 export class CelCompileError extends PortcullisError {
   readonly expression: string;
   constructor(expression: string, cause: unknown) {
-    super('PCL_ERR_CEL_COMPILE', `compiling CEL expression: ${summarize(cause)}`, { cause });
+    super('PCL_ERR_CEL_COMPILE', `compiling CEL expression: ${describeCompileError(expression, cause)}${position(expression, cause)}`, { cause });
     this.expression = expression;
   }
+}
+
+/** sourceSpan is where cel-js says a parse error is ({start, end} offsets on its error's node). */
+function sourceSpan(cause: unknown): { start: number; end: number } | undefined {
+  const node = (cause as { node?: { start?: unknown; end?: unknown } } | undefined)?.node;
+  return typeof node?.start === 'number' ? { start: node.start, end: typeof node.end === 'number' ? node.end : node.start + 1 } : undefined;
+}
+
+/** position is " at line L, column C" (1-based; the line only when the expression has several) of a parse error, or "". */
+function position(expression: string, cause: unknown): string {
+  const span = sourceSpan(cause);
+  if (span === undefined) return '';
+  const before = expression.slice(0, span.start).split('\n');
+  const column = (before[before.length - 1] as string).length + 1;
+  return before.length > 1 ? ` at line ${before.length}, column ${column}` : ` at column ${column}`;
+}
+
+// cel-js names tokens by its lexer's names ("Unexpected token: GT"); show the text instead.
+function describeCompileError(expression: string, cause: unknown): string {
+  const text = summarize(cause);
+  const span = sourceSpan(cause);
+  if (span === undefined) return text;
+  const token = expression.slice(span.start, Math.max(span.end, span.start + 1));
+  if (/^Expected \w+, got EOF$/.test(text) || (/^Unexpected token/.test(text) && token === '')) return 'the expression ends too early';
+  if (/^Unexpected token/.test(text)) return `unexpected ${JSON.stringify(token)}`;
+  return text;
 }
 
 /** CelEvaluationError reports an expression that failed at run time (no such key, bad argument, cost bound). */

@@ -8,32 +8,39 @@ import type { CustomResourceDefinition } from '../schema/crd.js';
 import { listYamlFiles, readYamlDocuments } from '../kube/yaml-documents.js';
 import { parseFlags, UsageError } from './args.js';
 import { generateManifests, rulesForCrds } from './webhook-manifests.js';
-import type { GeneratedManifests, ManifestOptions, WebhookRule } from './webhook-manifests.js';
+import type { GeneratedManifests, KubeManifest, ManifestOptions, WebhookRule } from './webhook-manifests.js';
+import { resolveSources, SOURCE_FLAGS, SOURCE_USAGE } from './sources.js';
 
 /** MANIFESTS_USAGE documents `portcullis manifests`. */
 export const MANIFESTS_USAGE = `Usage: portcullis manifests [flags]
 
-Print the ValidatingWebhookConfiguration, MutatingWebhookConfiguration and CRD
-conversion stanzas (partial CRDs, for server-side apply) that match the CRDs
-and policies the server loads, as YAML documents.
+Print the ValidatingWebhookConfiguration, MutatingWebhookConfiguration and,
+for every CRD with more than one version, the whole CRD with its conversion
+webhook set, matching the CRDs and policies the server loads, as YAML
+documents that plain 'kubectl apply -f -' accepts:
+
+  portcullis manifests | kubectl apply -f -
 
 Flags:
-  --crds PATH            CRD YAML file or folder, repeatable (default manifests/crds)
-  --policies PATH        policy file or folder, repeatable (default policies)
-  --namespace NS         namespace of the server (default portcullis-system)
+${SOURCE_USAGE}  -n, --namespace NS     namespace of the server (default portcullis-system)
   --service NAME         Service in front of the server (default portcullis-webhook)
   --service-port N       Service port (default 443)
   --url URL              call https://host:port instead of the Service
   --ca-bundle FILE       PEM CA to put in caBundle (default: none, e.g. cert-manager injects it)
   --failure-policy P     Fail or Ignore (default Fail)
   --timeout-seconds N    1..30 (default 5)
+  --patches              print only the conversion stanzas (partial CRDs) instead
+                         of whole CRDs: for 'kubectl apply --server-side' or a
+                         kustomize patch; client-side apply of a partial CRD
+                         would try to remove its group, names and versions
   --out-dir DIR          write webhook-configurations.yaml and crd-conversion.yaml
-                         there instead of printing (how manifests/webhooks/ is made)
+                         (the partial CRDs, a kustomize patch) there instead of
+                         printing (how manifests/webhooks/ is made)
 `;
 
 /** ManifestFlags are the flags `manifests` and `serve --register` share. */
 export const MANIFEST_FLAGS = {
-  namespace: { type: 'string' },
+  namespace: { type: 'string', short: 'n' },
   service: { type: 'string' },
   'service-port': { type: 'string' },
   url: { type: 'string' },
@@ -151,6 +158,25 @@ export async function buildManifests(sources: { crdPaths: readonly string[]; pol
   return { manifests: generateManifests(crds, rules, options), unresolved: fromPolicies.unresolved };
 }
 
+/**
+ * wholeCrds returns, for each partial conversion stanza, the CRD it patches
+ * with that stanza in place: what client-side `kubectl apply -f` needs
+ * (applying a partial CRD that way would remove the group, names and
+ * versions the last apply set). Server-set metadata and status are dropped.
+ */
+export function wholeCrds(partials: readonly KubeManifest[], crds: readonly CustomResourceDefinition[]): KubeManifest[] {
+  return partials.map((partial) => {
+    const crd = crds.find((c) => c.metadata.name === partial.metadata.name);
+    if (!crd) return partial;
+    const copy = structuredClone(crd) as unknown as JsonObject;
+    delete copy['status'];
+    const metadata = copy['metadata'] as JsonObject;
+    for (const field of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'selfLink']) delete metadata[field];
+    (copy['spec'] as JsonObject)['conversion'] = (partial['spec'] as JsonObject)['conversion'] as JsonObject;
+    return copy as unknown as KubeManifest;
+  });
+}
+
 /** toYamlDocuments renders manifests as a `---`-separated YAML stream. */
 export function toYamlDocuments(manifests: GeneratedManifests): string {
   return [manifests.validating, manifests.mutating, ...manifests.conversions].map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
@@ -159,17 +185,19 @@ export function toYamlDocuments(manifests: GeneratedManifests): string {
 /** runManifests prints the generated manifests on stdout. */
 export async function runManifests(argv: string[], io: { stdout: (s: string) => void; stderr: (s: string) => void }): Promise<number> {
   const { values } = parseFlags(argv, {
-    crds: { type: 'string', multiple: true },
-    policies: { type: 'string', multiple: true },
+    ...SOURCE_FLAGS,
     ...MANIFEST_FLAGS,
+    patches: { type: 'boolean' },
     'out-dir': { type: 'string' },
   });
   const options = await manifestOptionsFrom(values);
-  const { manifests, unresolved } = await buildManifests({ crdPaths: values.crds ?? ['manifests/crds'], policyPaths: values.policies ?? ['policies'] }, options);
+  const sources = await resolveSources(values);
+  const { manifests, unresolved } = await buildManifests(sources, options);
   for (const item of unresolved) io.stderr(`portcullis manifests: warning: no CRD names ${item}; list its resources in the policy\n`);
   const outDir = values['out-dir'];
   if (outDir === undefined) {
-    io.stdout(toYamlDocuments(manifests));
+    const crds = (await loadCrds(sources.crdPaths)).map((l) => l.crd);
+    io.stdout(toYamlDocuments(values.patches === true ? manifests : { ...manifests, conversions: wholeCrds(manifests.conversions, crds) }));
     return 0;
   }
   await mkdir(outDir, { recursive: true });

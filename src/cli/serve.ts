@@ -15,6 +15,7 @@ import { CONTROLLER_FLAGS } from './controller-flags.js';
 import { createCliLogger } from './logger.js';
 import { buildManifests, MANIFEST_FLAGS, manifestOptionsFrom } from './manifests.js';
 import type { ObjectApplier } from './register.js';
+import { MANIFEST_DEFAULTS } from './webhook-manifests.js';
 
 /** SERVE_FLAGS is the parseArgs spec of `portcullis serve`. */
 export const SERVE_FLAGS = {
@@ -153,6 +154,21 @@ async function register(values: ServeValues, context: { logger: Logger; certDir:
   await registerWebhooks({ manifests, apply: context.applier ?? createServerSideApplier({ kubeconfig: values.kubeconfig }), logger });
 }
 
+/**
+ * warnIfStillRegistered says, on shutdown after `--register`, that the
+ * webhook configurations stay registered: with failurePolicy Fail the
+ * apiserver now rejects every write they cover until a server answers again
+ * (docs/deploy.md says how to remove them).
+ */
+function warnIfStillRegistered(values: ServeValues, logger: Logger): void {
+  if (!values.register || (values['failure-policy'] ?? MANIFEST_DEFAULTS.failurePolicy) !== 'Fail') return;
+  const name = MANIFEST_DEFAULTS.name;
+  logger.warn(
+    { validatingWebhookConfiguration: name, mutatingWebhookConfiguration: name, failurePolicy: 'Fail', remove: `kubectl delete validatingwebhookconfiguration ${name} && kubectl delete mutatingwebhookconfiguration ${name}` },
+    'the webhook configurations registered with failurePolicy Fail stay registered: until a server answers again the apiserver rejects the writes they cover; remove them if this server is gone for good',
+  );
+}
+
 /** parseWorkers reads --workers: a whole number of processes from 1, default defaultWorkerCount(). */
 export function parseWorkers(value: string | undefined): number {
   if (value === undefined) return defaultWorkerCount();
@@ -209,6 +225,7 @@ export async function runServe(argv: string[], deps: ServeDeps = {}): Promise<nu
   });
   const code = await runtime.stopped();
   await controller?.stop(); // releases the Lease so a standby takes over at once
+  if (worker === undefined || worker === 1) warnIfStillRegistered(values, logger); // the process that registered
   logger.flush();
   // A worker's IPC channel to the primary would keep it alive: close it, so the worker exits with `code`.
   if (worker !== undefined) process.disconnect?.();

@@ -130,7 +130,6 @@ export async function policyProblems(paths: readonly string[]): Promise<Error[]>
           compilePolicyDocuments([doc], { cel });
         } catch (err) {
           problems.push(err as Error);
-          continue;
         }
         const name = isJsonObject(doc.value) && doc.value['kind'] === POLICY_KIND && isJsonObject(doc.value['metadata']) ? doc.value['metadata']['name'] : undefined;
         if (typeof name !== 'string') continue;

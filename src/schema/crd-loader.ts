@@ -1,5 +1,6 @@
 import { isJsonObject } from '../kube/types.js';
 import type { CustomResourceDefinition } from './crd.js';
+import { describeCrdProblems, validateCrdDefinition } from './crd-definition-validation.js';
 import { LoadError } from '../kube/load-error.js';
 import { listYamlFiles, readYamlDocuments } from '../kube/yaml-documents.js';
 import type { YamlDocument } from '../kube/yaml-documents.js';
@@ -59,5 +60,7 @@ export function asCrd(doc: YamlDocument): CustomResourceDefinition | null {
       fail(`spec.versions[${i}].schema.openAPIV3Schema`, 'must be an object');
     }
   });
+  const problems = validateCrdDefinition(value);
+  if (problems.length > 0) fail('', describeCrdProblems(problems));
   return value as unknown as CustomResourceDefinition;
 }
