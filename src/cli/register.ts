@@ -1,6 +1,7 @@
 import { KubeConfig, KubernetesObjectApi, PatchStrategy } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { UsageError } from './args.js';
 import type { GeneratedManifests, KubeManifest } from './webhook-manifests.js';
 
 /** FIELD_MANAGER owns the fields `serve --register` applies (server-side apply). */
@@ -40,6 +41,8 @@ export async function registerWebhooks(options: RegisterOptions): Promise<void> 
 export interface KubeClientOptions {
   /** kubeconfig is a kubeconfig file; default: in-cluster service account, else $KUBECONFIG / ~/.kube/config. */
   kubeconfig?: string;
+  /** context is the kubeconfig context to use instead of its current-context (kubectl's --context). */
+  context?: string;
 }
 
 /**
@@ -55,6 +58,10 @@ export function createServerSideApplier(options: KubeClientOptions = {}): Object
   const config = new KubeConfig();
   if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
   else config.loadFromDefault();
+  if (options.context !== undefined) {
+    if (!config.getContexts().some((c) => c.name === options.context)) throw new UsageError(`--context ${options.context}: the kubeconfig has no such context (it has: ${config.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    config.setCurrentContext(options.context);
+  }
   const client = KubernetesObjectApi.makeApiClient(config);
   return async (object) => {
     if (object.kind === 'CustomResourceDefinition') {

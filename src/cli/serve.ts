@@ -38,6 +38,7 @@ export const SERVE_FLAGS = {
   'deadline-failure': { type: 'string' },
   'max-inflight-bytes': { type: 'string' },
   register: { type: 'boolean' },
+  context: { type: 'string' },
   ...CONTROLLER_FLAGS,
   // serve's --workers is its server processes; the embedded controller's reconcile parallelism is --controller-workers.
   workers: { type: 'string' },
@@ -89,6 +90,7 @@ Flags:
                             apply (--namespace, --service, ...); caBundle defaults to
                             <cert-dir>/ca.crt
   --kubeconfig FILE         cluster for --register (default in-cluster, then $KUBECONFIG)
+  --context NAME            kubeconfig context for --register (default: its current-context)
 Durations are Go's: 30s, 1m30s, 500ms, 0.
 `;
 
@@ -151,7 +153,7 @@ async function register(values: ServeValues, context: { logger: Logger; certDir:
   const { manifests } = await buildManifests(context.sources, manifestOptions);
   // Loaded only here: @kubernetes/client-node costs ~50 MiB of RSS and seconds of start-up.
   const { createServerSideApplier, registerWebhooks } = await import('./register.js');
-  await registerWebhooks({ manifests, apply: context.applier ?? createServerSideApplier({ kubeconfig: values.kubeconfig }), logger });
+  await registerWebhooks({ manifests, apply: context.applier ?? createServerSideApplier({ kubeconfig: values.kubeconfig, context: values.context }), logger });
 }
 
 /**

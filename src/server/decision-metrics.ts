@@ -6,7 +6,7 @@ import type { Counter } from 'prom-client';
 /**
  * Counting what the admission stages and converters decide, without touching
  * them: each stage of a chain is wrapped so that its outcome is counted in
- * `portcullis_admission_decisions_total{policy,rule,action,result}`, and the
+ * `portcullis_admission_decisions_total{stage,policy,rule,action,result}`, and the
  * conversion handler is wrapped to count objects in
  * `portcullis_conversion_objects_total{result}`.
  */
@@ -16,26 +16,27 @@ const ATTRIBUTED_WARNING = /^([^/\s:]{1,253})\/([^/\s:]{1,253}): /;
 
 /**
  * recordOutcome counts one stage's outcome: every violation as
- * action=deny,result=denied (labelled with its policy and rule, or the stage
- * name for schema findings), every warning as action=warn,result=warned,
- * every audit annotation as action=audit,result=audited, and a stage that
- * found nothing as action=<mutate|validate>,result=allowed (rule "").
+ * action=deny,result=denied (labelled with its policy and rule; both empty
+ * for schema findings), every warning as action=warn,result=warned, every
+ * audit annotation as action=audit,result=audited (rule: its key), and a
+ * stage that found nothing as action=<mutate|validate>,result=allowed. The
+ * stage is its own label, so `policy` only ever holds policy names.
  */
-export function recordOutcome(counter: Counter<'policy' | 'rule' | 'action' | 'result'>, stage: string, kind: 'mutate' | 'validate', outcome: StageOutcome): void {
+export function recordOutcome(counter: Counter<'stage' | 'policy' | 'rule' | 'action' | 'result'>, stage: string, kind: 'mutate' | 'validate', outcome: StageOutcome): void {
   const warnings = outcome.warnings;
   const audits = Object.keys(outcome.auditAnnotations);
   if (outcome.violations.length === 0 && warnings.length === 0 && audits.length === 0) {
-    counter.inc({ policy: stage, rule: '', action: kind, result: 'allowed' });
+    counter.inc({ stage, policy: '', rule: '', action: kind, result: 'allowed' });
     return;
   }
   for (const violation of outcome.violations) {
-    counter.inc({ policy: violation.policy ?? stage, rule: violation.rule ?? '', action: 'deny', result: 'denied' });
+    counter.inc({ stage, policy: violation.policy ?? '', rule: violation.rule ?? '', action: 'deny', result: 'denied' });
   }
   for (const warning of warnings) {
     const m = ATTRIBUTED_WARNING.exec(warning);
-    counter.inc({ policy: m?.[1] ?? stage, rule: m?.[2] ?? '', action: 'warn', result: 'warned' });
+    counter.inc({ stage, policy: m?.[1] ?? '', rule: m?.[2] ?? '', action: 'warn', result: 'warned' });
   }
-  for (const key of audits) counter.inc({ policy: stage, rule: key, action: 'audit', result: 'audited' });
+  for (const key of audits) counter.inc({ stage, policy: '', rule: key, action: 'audit', result: 'audited' });
 }
 
 /** MAX_DENIED_BY caps the sources a decision log line lists (a review can have up to 100 field errors). */
@@ -72,7 +73,7 @@ export function deniedBy(request: AdmissionRequest): string[] | undefined {
  * object, so calling it on every request costs a map lookup; a reload (a new
  * chain) gets wrapped once.
  */
-export function createDecisionRecorder(counter: Counter<'policy' | 'rule' | 'action' | 'result'>): (chain: AdmissionChain) => AdmissionChain {
+export function createDecisionRecorder(counter: Counter<'stage' | 'policy' | 'rule' | 'action' | 'result'>): (chain: AdmissionChain) => AdmissionChain {
   const wrapped = new WeakMap<AdmissionChain, AdmissionChain>();
   return (chain) => {
     let out = wrapped.get(chain);

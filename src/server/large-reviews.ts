@@ -61,7 +61,7 @@ export interface LargeReviewOptions {
   failure: DeadlineFailure;
   logger: Logger;
   /** decisions is portcullis_admission_decisions_total: what the worker's stages decided is counted here. */
-  decisions?: Counter<'policy' | 'rule' | 'action' | 'result'>;
+  decisions?: Counter<'stage' | 'policy' | 'rule' | 'action' | 'result'>;
   thresholdBytes?: number;
   /** now is the server's monotonic clock (performance.now, or a test's), to turn deadlines into epoch times. */
   now?: () => number;

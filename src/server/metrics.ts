@@ -22,10 +22,10 @@ export interface ServerMetrics extends WebhookMetrics {
   /** inFlight is `controller_runtime_webhook_requests_in_flight{webhook}`. */
   readonly inFlight: Gauge<'webhook'>;
   /**
-   * admissionDecisions is `portcullis_admission_decisions_total{policy,rule,action,result}`:
+   * admissionDecisions is `portcullis_admission_decisions_total{stage,policy,rule,action,result}`:
    * one increment per rule that decided something (action e.g. deny/warn/mutate, result e.g. allowed/denied).
    */
-  readonly admissionDecisions: Counter<'policy' | 'rule' | 'action' | 'result'>;
+  readonly admissionDecisions: Counter<'stage' | 'policy' | 'rule' | 'action' | 'result'>;
   /** conversionObjects is `portcullis_conversion_objects_total{result}`: objects converted (result success or failure). */
   readonly conversionObjects: Counter<'result'>;
   /** deadlineAnswers is `portcullis_admission_deadline_exceeded_total{webhook,action}`: answers given by the failure preference because the deadline came first. */
@@ -79,7 +79,7 @@ export function createServerMetrics(options: ServerMetricsOptions): ServerMetric
   const inFlight = shared(registry, 'controller_runtime_webhook_requests_in_flight', () =>
     new Gauge({ name: 'controller_runtime_webhook_requests_in_flight', help: 'Current number of admission requests being served.', labelNames: ['webhook'], registers }));
   const admissionDecisions = shared(registry, 'portcullis_admission_decisions_total', () =>
-    new Counter({ name: 'portcullis_admission_decisions_total', help: 'Admission decisions by policy, rule, action and result.', labelNames: ['policy', 'rule', 'action', 'result'], registers }));
+    new Counter({ name: 'portcullis_admission_decisions_total', help: 'Admission decisions by stage, policy, rule, action and result.', labelNames: ['stage', 'policy', 'rule', 'action', 'result'], registers }));
   const conversionObjects = shared(registry, 'portcullis_conversion_objects_total', () =>
     new Counter({ name: 'portcullis_conversion_objects_total', help: 'Objects converted by the conversion webhook, by result.', labelNames: ['result'], registers }));
   const deadlineAnswers = shared(registry, 'portcullis_admission_deadline_exceeded_total', () =>

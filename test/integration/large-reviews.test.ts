@@ -15,7 +15,7 @@ describe('large reviews on the worker thread (in-process)', () => {
   let offloaded: Awaited<ReturnType<typeof createCoreApp>>;
   let offload: LargeReviewOffload;
   const registry = new Registry();
-  const decisions = new Counter({ name: 'portcullis_admission_decisions_total', help: 'h', labelNames: ['policy', 'rule', 'action', 'result'] as const, registers: [registry] });
+  const decisions = new Counter({ name: 'portcullis_admission_decisions_total', help: 'h', labelNames: ['stage', 'policy', 'rule', 'action', 'result'] as const, registers: [registry] });
   const lines: Record<string, unknown>[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
 

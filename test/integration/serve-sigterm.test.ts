@@ -141,7 +141,7 @@ describe('the real portcullis serve process: certificate reload, SIGTERM under l
     const notAfter = /^portcullis_certificate_expiration_timestamp_seconds\{certificate="serving"\} (\d+)$/m.exec(scrape.body);
     assert.ok(notAfter && Number(notAfter[1]) * 1000 > Date.now(), 'certificate expiry exported');
     assert.match(scrape.body, /^process_resident_memory_bytes \d+/m);
-    assert.match(scrape.body, /^portcullis_admission_decisions_total\{policy="schema",rule="",action="validate",result="allowed"\} [1-9]\d*$/m, 'stage decisions counted');
+    assert.match(scrape.body, /^portcullis_admission_decisions_total\{stage="schema",policy="",rule="",action="validate",result="allowed"\} [1-9]\d*$/m, 'stage decisions counted');
     assert.match(scrape.body, /^# TYPE portcullis_policy_reload_errors_total counter$/m, 'the config reloader shares the registry');
     const slowRequest = nextBody();
     const slow = post(port, ca, agent, slowRequest.body, 1800);

@@ -7,7 +7,7 @@ import type { ConversionHandler } from '../../../src/conversion/convert-review.j
 import { countConversions, createDecisionRecorder, deniedBy, MAX_DENIED_BY } from '../../../src/server/decision-metrics.js';
 
 function decisions(registry: Registry) {
-  return new Counter({ name: 'portcullis_admission_decisions_total', help: 'h', labelNames: ['policy', 'rule', 'action', 'result'] as const, registers: [registry] });
+  return new Counter({ name: 'portcullis_admission_decisions_total', help: 'h', labelNames: ['stage', 'policy', 'rule', 'action', 'result'] as const, registers: [registry] });
 }
 
 async function values(registry: Registry, name: string): Promise<Record<string, number>> {
@@ -42,12 +42,12 @@ describe('createDecisionRecorder', () => {
     wrapped.mutators[0]!.mutate(request, {});
     for (const v of wrapped.validators) v.validate(request, {});
     assert.deepEqual(await values(registry, 'portcullis_admission_decisions_total'), {
-      'schema-defaults,,mutate,allowed': 1,
-      'schema,,deny,denied': 1,
-      'widget-naming,name-convention,deny,denied': 1,
-      'widget-deprecations,deprecated-size,warn,warned': 1,
-      'policies,,warn,warned': 1,
-      'policies,owner-missing,audit,audited': 1,
+      'schema-defaults,,,mutate,allowed': 1,
+      'schema,,,deny,denied': 1,
+      'policies,widget-naming,name-convention,deny,denied': 1,
+      'policies,widget-deprecations,deprecated-size,warn,warned': 1,
+      'policies,,,warn,warned': 1,
+      'policies,,owner-missing,audit,audited': 1,
     });
   });
 
