@@ -68,7 +68,7 @@ const COMMANDS: Record<string, CommandEntry> = {
     },
   },
   manifests: {
-    summary: 'Print the webhook configurations and CRD conversion patches',
+    summary: 'Print the webhook configurations and the converted CRDs, for kubectl apply -f',
     load: async () => {
       const m = await import('./cli/manifests.js');
       return { usage: m.MANIFESTS_USAGE, run: (argv) => m.runManifests(argv, io) };
