@@ -81,7 +81,17 @@ export async function installCrds(kubectl: Kubectl, crds: Crd[], options: Instal
   const list = { apiVersion: 'v1', kind: 'List', items: crds.map((c) => clusterCopy(c, options)) };
   mustSucceed(await kubectl(['apply', '--server-side', '--field-manager=e2e', '-f', '-'], { input: list }), 'apply CRDs');
   const names = crds.map((c) => `crd/${c.metadata.name}`);
-  mustSucceed(await kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names]), 'wait for CRDs');
+  // kubectl wait gives up at once ("accessor error: <nil> is of the type <nil>") when it reads a CRD before
+  // the apiserver has written any condition; that is "not yet", so ask again, a bounded number of times.
+  for (let attempt = 1; ; attempt++) {
+    const result = await kubectl(['wait', '--for=condition=Established', '--timeout=60s', ...names]);
+    if (result.code !== 0 && attempt < 40 && /status\.conditions accessor error/.test(result.stderr)) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      continue;
+    }
+    mustSucceed(result, 'wait for CRDs');
+    return;
+  }
 }
 
 /** rulesFor returns webhook rules that send CREATE, UPDATE and DELETE of these CRDs' resources. */
