@@ -5,6 +5,7 @@ import type { AstNode } from './ast-walk.js';
 import { estimateCost, shapeOf } from './cost.js';
 import type { ExpressionShape } from './cost.js';
 import { CelCompileError, CelEvaluationError } from './errors.js';
+import { errorMessage } from '../kube/errors.js';
 import type { CelLibrary } from './library.js';
 import { LISTS_LIBRARY } from './library-lists.js';
 import { REGEX_LIBRARY } from './library-regex.js';
@@ -95,11 +96,17 @@ export function createCelEnvironment(options: CelEnvironmentOptions = {}): CelEn
     for (const [from, to] of Object.entries(library.replaces ?? {})) replacements.set(from, to);
   }
 
+  const publicNames = new Map([...replacements].map(([from, to]) => [to, from]));
+  // Errors name functions as the user wrote them, never by their internal replacement (pclRe2Matches).
+  const publicError = (err: unknown): Error => {
+    const message = errorMessage(err).replace(/\bpcl[A-Z][A-Za-z0-9]*/g, (name) => publicNames.get(name) ?? name);
+    return new Error(message, { cause: err });
+  };
   const parse = (expression: string) => {
     try {
       return env.parse(expression);
     } catch (err) {
-      throw new CelCompileError(expression, err);
+      throw new CelCompileError(expression, publicError(err));
     }
   };
 
@@ -113,7 +120,7 @@ export function createCelEnvironment(options: CelEnvironmentOptions = {}): CelEn
       let parsed = parse(expression);
       if (rewriteReplacedCalls(parsed.ast as unknown as AstNode, replacements)) parsed = parse(serialize(parsed.ast));
       const checked = parsed.check();
-      if (!checked.valid) throw new CelCompileError(expression, checked.error);
+      if (!checked.valid) throw new CelCompileError(expression, publicError(checked.error));
       const wanted = compileOptions.resultType;
       if (wanted !== undefined && checked.type !== wanted && checked.type !== 'dyn') {
         throw new CelCompileError(expression, new Error(`expression must evaluate to ${wanted}, not ${checked.type}`));
@@ -127,7 +134,7 @@ export function createCelEnvironment(options: CelEnvironmentOptions = {}): CelEn
         try {
           return parsed(values);
         } catch (err) {
-          throw new CelEvaluationError(expression, err);
+          throw new CelEvaluationError(expression, publicError(err));
         }
       };
       return {

@@ -82,3 +82,15 @@ describe('cel environment', () => {
     assert.equal(custom.compile('self.a > oldSelf.a').evaluate({ self: { a: 2 }, oldSelf: { a: 1 } }), true);
   });
 });
+
+describe('CEL error messages', () => {
+  it('name a replaced function as the user wrote it, never by its internal replacement', () => {
+    const env = createCelEnvironment({ variables: { object: 'dyn' } });
+    const program = env.compile("object.hostPort.matches('^.*:[0-9]+$')");
+    assert.throws(
+      () => program.evaluate({ object: { hostPort: 8080 } }),
+      (err: Error) => /int\.matches\(string\)/.test(err.message) && !/pcl/i.test(err.message),
+    );
+    assert.throws(() => env.compile("1.matches('x')"), (err: Error) => !/pclRe2Matches/.test(err.message));
+  });
+});
