@@ -13,6 +13,7 @@ import { parseDurationFlag, parseFlags, parseLogLevel, parsePort, UsageError } f
 import type { FlagValues } from './args.js';
 import { CONTROLLER_FLAGS } from './controller-flags.js';
 import { createCliLogger } from './logger.js';
+import { resolveSources, SOURCE_USAGE } from './sources.js';
 import { buildManifests, MANIFEST_FLAGS, manifestOptionsFrom } from './manifests.js';
 import type { ObjectApplier } from './register.js';
 import { MANIFEST_DEFAULTS } from './webhook-manifests.js';
@@ -54,9 +55,7 @@ Serve the admission (/mutate, /validate) and conversion (/convert) webhooks over
 Flags:
   --port N           HTTPS port (default 8443)
   --host ADDR        address to bind (default 0.0.0.0)
-  --crds PATH        CRD YAML file or folder, repeatable (default manifests/crds)
-  --policies PATH    policy file or folder, repeatable (default policies)
-  --cert-dir DIR     folder with tls.crt/tls.key, reloaded when they change; dev
+${SOURCE_USAGE}  --cert-dir DIR     folder with tls.crt/tls.key, reloaded when they change; dev
                      certificates are generated there when missing, never
                      overwritten (default certs)
   --no-dev-certs     never generate certificates: fail when tls.crt/tls.key are missing
@@ -190,6 +189,8 @@ export async function runServe(argv: string[], deps: ServeDeps = {}): Promise<nu
   const processLogger = createCliLogger(parseLogLevel(values['log-level']));
   // Under --workers every line of a worker says which one it is.
   const logger = worker === undefined ? processLogger : processLogger.child({ worker });
+  // A missing default folder says it is relative to the current folder; an explicit --crds path without a CRD is refused.
+  if (workerId() === undefined) await resolveSources(values);
   const options = serveOptionsFrom(values, logger, deps);
   const workers = parseWorkers(values.workers);
   // Certificates are made once, by the primary (or the single process), before any worker reads them.

@@ -63,6 +63,17 @@ describe('portcullis commands and flags (built binary)', () => {
     assert.match(boolean.stderr, /--dry-run is a boolean flag: give it alone or as --dry-run=true\|false, not "maybe"/);
   });
 
+  it('says a default folder is relative to the current folder when serve is started elsewhere', () => {
+    const tree = tempTree({ 'empty.txt': '' });
+    try {
+      const res = portcullis(['serve', '--port', '0', '--metrics-port', '0'], { cwd: tree.dir });
+      assert.equal(res.status, 2);
+      assert.match(res.stderr, /^portcullis serve: --crds defaults to manifests\/crds in the current folder \(.*\), which has none: run from the project folder or pass --crds PATH\n/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   it('rejects a bad log level by name, with the levels it takes', () => {
     const res = portcullis(['serve', '--log-level', 'verbose', '--port', '0']);
     assert.equal(res.status, 2);
