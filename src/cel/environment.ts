@@ -98,9 +98,11 @@ export function createCelEnvironment(options: CelEnvironmentOptions = {}): CelEn
 
   const publicNames = new Map([...replacements].map(([from, to]) => [to, from]));
   // Errors name functions as the user wrote them, never by their internal replacement (pclRe2Matches).
-  const publicError = (err: unknown): Error => {
-    const message = errorMessage(err).replace(/\bpcl[A-Z][A-Za-z0-9]*/g, (name) => publicNames.get(name) ?? name);
-    return new Error(message, { cause: err });
+  const publicError = (err: unknown): unknown => {
+    const message = errorMessage(err);
+    const renamed = message.replace(/\bpcl[A-Z][A-Za-z0-9]*/g, (name) => publicNames.get(name) ?? name);
+    // Keep the error itself (and its source node, which errors.ts turns into a column) unless a name changed.
+    return renamed === message ? err : Object.assign(new Error(renamed, { cause: err }), { node: (err as { node?: unknown } | null)?.node });
   };
   const parse = (expression: string) => {
     try {
