@@ -11,8 +11,12 @@ export class CelCompileError extends PortcullisError {
 
 /** sourceSpan is where cel-js says a parse error is ({start, end} offsets on its error's node). */
 function sourceSpan(cause: unknown): { start: number; end: number } | undefined {
-  const node = (cause as { node?: { start?: unknown; end?: unknown } } | undefined)?.node;
-  return typeof node?.start === 'number' ? { start: node.start, end: typeof node.end === 'number' ? node.end : node.start + 1 } : undefined;
+  // The environment may wrap cel-js's error (to rename functions): look down the cause chain.
+  for (let at = cause, depth = 0; at !== undefined && at !== null && depth < 5; at = (at as { cause?: unknown }).cause, depth++) {
+    const node = (at as { node?: { start?: unknown; end?: unknown } }).node;
+    if (typeof node?.start === 'number') return { start: node.start, end: typeof node.end === 'number' ? node.end : node.start + 1 };
+  }
+  return undefined;
 }
 
 /** position is " at line L, column C" (1-based; the line only when the expression has several) of a parse error, or "". */
