@@ -99,3 +99,14 @@ describe('what rules read', () => {
     assert.deepEqual(map(source), { ...source, port: '80', count: 1 });
   });
 });
+
+test('a CEL error in a rule names the field and the function as written (matches), never an internal name', () => {
+  const map = mapping([{ set: 'ok', expression: "object.hostPort.matches(':[0-9]+$')" }]);
+  assert.throws(() => map({ hostPort: 8080 }), (err: unknown) => {
+    assert.ok(err instanceof ConversionError);
+    assert.equal(err.field, 'ok');
+    assert.match(err.message, /^ok: .*'int\.matches\(string\)'/);
+    assert.doesNotMatch(err.message, /pcl/i);
+    return true;
+  });
+});
