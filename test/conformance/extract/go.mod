@@ -1,0 +1,3 @@
+module portcullis.invalid/extract
+
+go 1.26
