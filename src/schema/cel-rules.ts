@@ -40,7 +40,8 @@ const BLOCKING = new Set(['NotSupported', 'Required', 'TooLong', 'TooMany', 'Typ
  * (compileValidator throws it, unless onUnsupported tolerates it: then the
  * schema's rules are all skipped, since the apiserver compiles them together). Each validation sends the
  * whole object (and the old one on UPDATE, for transition rules and
- * ratcheting) to the engine once. Like the apiserver, the pass does not run
+ * ratcheting) to the engine once; its errors come sorted by field path
+ * (the apiserver's order among properties is Go's random map order). Like the apiserver, the pass does not run
  * when earlier errors are of a blocking type (Required, NotSupported,
  * TooLong, TooMany, TypeInvalid); it reports one error saying so instead.
  */
@@ -66,8 +67,17 @@ function compileRules(schema: Schema, engine: () => CelEngine, context: CompileC
   if (compiled.handle === 0) return null;
   const { handle } = compiled;
   return (value, old, _path, ctx) => {
-    for (const error of engine().validate(handle, value, old)) addError(ctx, toFieldError(error));
+    // The apiserver visits an object's properties in Go map order (random); sorting by path makes answers repeatable.
+    const errors = engine().validate(handle, value, old).sort((a, b) => comparePaths(a.field, b.field));
+    for (const error of errors) addError(ctx, toFieldError(error));
   };
+}
+
+/** comparePaths orders field paths by segment, list indexes by number (items[2] before items[10]). */
+function comparePaths(a: string, b: string): number {
+  const key = (p: string) => p.replace(/\[(\d+)\]/g, (_m, d: string) => `[${d.padStart(12, '0')}]`);
+  const [x, y] = [key(a), key(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** hasRules tells whether a schema or any schema below it declares x-kubernetes-validations. */

@@ -22,7 +22,7 @@ const extensions = createKubernetesExtensions();
 export type Loaded = { review: (object: JsonValue, oldObject?: JsonValue) => Verdict } | { refused: string };
 
 /** Verdict is the /validate answer: allowed, or the denial's message. */
-export type Verdict = { allowed: true } | { allowed: false; message: string };
+export type Verdict = { allowed: true } | { allowed: false; message: string; causes: { reason?: string; field?: string }[] };
 
 /**
  * loadCase builds a CRD whose schema is the test's schema, under `spec`
@@ -62,7 +62,7 @@ export function loadCase(schema: Schema, isRoot: boolean): Loaded {
         oldObject: oldObject === undefined || oldObject === null ? null : wrap(oldObject),
       } as unknown as AdmissionRequest;
       const response = handler(request);
-      return response.allowed ? { allowed: true } : { allowed: false, message: response.status?.message ?? '' };
+      return response.allowed ? { allowed: true } : { allowed: false, message: response.status?.message ?? '', causes: (response.status?.details?.causes ?? []) as { reason?: string; field?: string }[] };
     },
   };
 }
@@ -84,4 +84,9 @@ export function schemaOf(value: unknown): Schema | null {
   if (value === null || typeof value !== 'object') return null;
   const s = (value as Record<string, unknown>)['$schema'];
   return s === undefined ? null : (s as Schema);
+}
+
+/** atSpec rewrites a Go test's `root` field path to where the harness puts the test's value (`spec`). */
+export function atSpec(text: string): string {
+  return text.replace(/^root(?=[.[:]|$)/, 'spec');
 }

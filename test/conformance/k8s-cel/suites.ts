@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JsonValue } from '../../../src/kube/types.js';
 import type { Schema } from '../../../src/schema/structural.js';
-import { fromDump, loadCase, schemaOf } from './harness.js';
+import { atSpec, fromDump, loadCase, schemaOf } from './harness.js';
 import type { Loaded } from './harness.js';
 
 /** Result is one case's outcome. */
@@ -311,6 +311,92 @@ function compilation(): Suite {
   return { name: test, source: t.source, cases };
 }
 
+/** ERROR_LIST_TESTS name the fields of tables with a schema, objects and the errors' texts. */
+const ERROR_LIST_TESTS: Record<string, { obj: string; budget?: string; optionalOldSelf?: boolean }> = {
+  TestRatcheting: { obj: 'newObj', budget: 'runtimeCostBudget' },
+  // The Go tests set optionalOldSelf on every rule of the schema's root.
+  TestOptionalOldSelf: { obj: 'obj', optionalOldSelf: true },
+  TestOptionalOldSelfCheckForNull: { obj: 'obj', optionalOldSelf: true },
+  TestOptionalOldSelfIsOptionalType: { obj: 'obj', optionalOldSelf: true },
+};
+
+/**
+ * errorList reads tables whose cases hold a schema with its rules, an
+ * object, maybe an old object, and the texts every reported error must
+ * contain (none: the object is valid). Paths under `root` are the
+ * harness's `spec`, or the resource root when the schema declares
+ * apiVersion or kind (the test then validates a whole resource). Ratcheting's warnings (errors the apiserver downgrades
+ * on unchanged values) are not checked: a webhook's verdict can't carry them apart.
+ */
+function errorList(test: string): Suite {
+  const fields = ERROR_LIST_TESTS[test] as (typeof ERROR_LIST_TESTS)[string];
+  const t = table(test);
+  const cases: Case[] = t.cases.map((entry) => ({
+    id: `${test}/${String(entry['name'])}`,
+    run: (): Result => {
+      const dumped = schemaOf(entry['schema']);
+      if (dumped === null) return { na: 'no schema' };
+      const schema: Schema = fields.optionalOldSelf === true ? { ...dumped, 'x-kubernetes-validations': (dumped['x-kubernetes-validations'] ?? []).map((r) => ({ ...r, optionalOldSelf: true })) } : dumped;
+      const isRoot = schema.type === 'object' && (schema.properties?.['apiVersion'] !== undefined || schema.properties?.['kind'] !== undefined);
+      const budget = fields.budget === undefined ? 0 : Number(entry[fields.budget] ?? 0);
+      if (budget !== 0) return { na: `the test sets a runtime cost budget of ${budget}; the apiserver's is fixed` };
+      const obj = fromDump(entry[fields.obj]);
+      const old = entry['oldObj'] === null || entry['oldObj'] === undefined ? undefined : fromDump(entry['oldObj']);
+      const errors = ((entry['errors'] as string[] | null) ?? []).map((e) => (isRoot ? e.replace(/^root\./, '') : atSpec(e)));
+      if (errors.length === 0) return expectAllowed(schema, isRoot, obj, old);
+      return expectDenied(schema, isRoot, obj, old, (m) => errors.every((e) => m.includes(e)), errors.join(' | '));
+    },
+  }));
+  return { name: test, source: t.source, cases };
+}
+
+/** reasonAndFieldPath reads TestReasonAndFldPath: each expected error's reason and field are among the denial's causes. */
+function reasonAndFieldPath(): Suite {
+  const test = 'TestReasonAndFldPath';
+  const t = table(test);
+  const cases: Case[] = t.cases.map((entry) => ({
+    id: `${test}/${String(entry['name'])}`,
+    run: (): Result => {
+      const schema = schemaOf(entry['schema']) as Schema;
+      const wants = ((entry['errors'] as Raw[] | null) ?? []).map((e) => ({ reason: String(e['Type']), field: atSpec(String(e['Field'])) }));
+      const loaded = load(schema, false);
+      if ('refused' in loaded) return refusal(loaded, 'expected errors');
+      const verdict = loaded.review(fromDump(entry['obj']));
+      if (verdict.allowed) return disagree(`allowed; expected ${JSON.stringify(wants)}`);
+      const missing = wants.filter((w) => !verdict.causes.some((c) => c.reason === w.reason && c.field === w.field));
+      return missing.length === 0 ? AGREE : disagree(`causes ${JSON.stringify(verdict.causes)}; missing ${JSON.stringify(missing)}`);
+    },
+  }));
+  return { name: test, source: t.source, cases };
+}
+
+/** RUNTIME_CEL_COST_BUDGET is the apiserver's per-request budget (celconfig.RuntimeCELCostBudget). */
+const RUNTIME_CEL_COST_BUDGET = 10_000_000;
+
+/**
+ * messageExpression reads TestMessageExpression: a rule `false` on an object
+ * with one string field, with message and messageExpression; the one error
+ * contains the expected text. Cases with their own budgets or per-call
+ * limits are not replayable; log lines (expectedLogErr) are not checked.
+ */
+function messageExpression(): Suite {
+  const test = 'TestMessageExpression';
+  const t = table(test);
+  const cases: Case[] = t.cases.map((entry) => ({
+    id: `${test}/${String(entry['name'])}`,
+    run: (): Result => {
+      const perCall = Number((entry['perCallLimit'] as Raw | null)?.['$uint'] ?? 0);
+      if (Number(entry['costBudget']) !== RUNTIME_CEL_COST_BUDGET || perCall !== 0) return { na: `the test sets its own budget (${String(entry['costBudget'])}) or per-call limit (${perCall})` };
+      const rule: NonNullable<Schema['x-kubernetes-validations']>[number] = { rule: 'false', messageExpression: String(entry['messageExpression']) };
+      if (entry['message'] !== '') rule.message = String(entry['message']);
+      const schema: Schema = { type: 'object', properties: { str: { type: 'string' } }, 'x-kubernetes-validations': [rule] };
+      const want = String(entry['expectedValidationErr']);
+      return expectDenied(schema, false, { str: 'a string' }, undefined, (m) => m.includes(want), JSON.stringify(want));
+    },
+  }));
+  return { name: test, source: t.source, cases };
+}
+
 /** SUITES builds every replayed table. */
 export function buildSuites(): Suite[] {
   return [
@@ -318,6 +404,9 @@ export function buildSuites(): Suite[] {
     validationExpressions('TestCELValidationLimit'),
     schemaLevels(),
     compilation(),
+    ...Object.keys(ERROR_LIST_TESTS).map(errorList),
+    reasonAndFieldPath(),
+    messageExpression(),
     ...Object.keys(LIBRARY_TESTS).map(library),
   ];
 }

@@ -54,9 +54,10 @@ describe('x-kubernetes-validations', () => {
         s: { type: 'string', 'x-kubernetes-validations': [{ rule: "self.startsWith('a')" }] },
       },
     };
+    // Sorted by path: the apiserver's order among properties is Go's (random) map order.
     assert.deepEqual(messages(schema, { name: 'bad', n: 7, s: 'b' }), [
-      'name: Required value: not bad',
       'n: Duplicate value: 7',
+      'name: Required value: not bad',
       's: Invalid value: "b": failed rule: self.startsWith(\'a\')',
     ]);
   });
