@@ -36,9 +36,9 @@ const BLOCKING = new Set(['NotSupported', 'Required', 'TooLong', 'TooMany', 'Typ
  * src/cel/engine.ts): the schema's rules compile once, at load, and are
  * checked there as the apiserver checks a new CRD (type checking against the
  * schema, estimated cost, fieldPath, messageExpression); a schema the apiserver
- * would refuse goes to the compile context as a CelRuleError with its words
- * (compileValidator throws it, unless onUnsupported tolerates it: then the
- * schema's rules are all skipped, since the apiserver compiles them together). Each validation sends the
+ * would refuse throws CelRuleError with its words (a refused CRD, as in the
+ * apiserver); an engine that can't be loaded goes to the compile context
+ * (a diagnostic in serve: the rules are not checked by Portcullis). Each validation sends the
  * whole object (and the old one on UPDATE, for transition rules and
  * ratcheting) to the engine once; its errors come sorted by field path
  * (the apiserver's order among properties is Go's random map order). Like the apiserver, the pass does not run
@@ -58,12 +58,16 @@ export function createCelRulesPass(options: CelRulesOptions = {}): ValidationPas
 
 function compileRules(schema: Schema, engine: () => CelEngine, context: CompileContext): Check | null {
   if (!hasRules(schema)) return null;
-  const compiled = engine().compileSchema(schema as unknown as JsonValue);
-  if (compiled.errors.length > 0) {
-    // The context throws (the CRD is refused, as the apiserver refuses it) unless the caller tolerates it (serve: a diagnostic).
-    context.unsupported({ schema, what: 'x-kubernetes-validations', error: new CelRuleError(compiled.errors) });
+  let compiled;
+  try {
+    compiled = engine().compileSchema(schema as unknown as JsonValue);
+  } catch (err) {
+    // Portcullis can't run the rules (engine not built): a diagnostic, never a refused CRD.
+    context.unsupported({ schema, what: 'x-kubernetes-validations', error: err as Error });
     return null;
   }
+  // The apiserver would refuse this CRD: refused here too, with its words.
+  if (compiled.errors.length > 0) throw new CelRuleError(compiled.errors);
   if (compiled.handle === 0) return null;
   const { handle } = compiled;
   return (value, old, _path, ctx) => {
