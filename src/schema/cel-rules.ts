@@ -1,4 +1,4 @@
-import type { CelEngine, EngineFieldError } from '../cel/engine.js';
+import type { CelEngine, CompiledSchemaRules, EngineFieldError } from '../cel/engine.js';
 import { celEngine } from '../cel/engine-node.js';
 import { FIELD_ERROR_TYPES, NO_VALUE } from '../kube/field-error.js';
 import type { FieldError, FieldErrorType } from '../kube/field-error.js';
@@ -36,9 +36,11 @@ const BLOCKING = new Set(['NotSupported', 'Required', 'TooLong', 'TooMany', 'Typ
  * src/cel/engine.ts): the schema's rules compile once, at load, and are
  * checked there as the apiserver checks a new CRD (type checking against the
  * schema, estimated cost, fieldPath, messageExpression); a schema the apiserver
- * would refuse throws CelRuleError with its words (a refused CRD, as in the
- * apiserver); an engine that can't be loaded goes to the compile context
- * (a diagnostic in serve: the rules are not checked by Portcullis). Each validation sends the
+ * would refuse goes, rule by rule, to the compile context as CelRuleError
+ * with its words: compileValidator throws it (a refused CRD, as in the
+ * apiserver) unless onUnsupported tolerates it (serve: a diagnostic, and the
+ * schema's other rules still run). An engine that can't be loaded goes there
+ * too, for all of the schema's rules. Each validation sends the
  * whole object (and the old one on UPDATE, for transition rules and
  * ratcheting) to the engine once; its errors come sorted by field path
  * (the apiserver's order among properties is Go's random map order). Like the apiserver, the pass does not run
@@ -58,16 +60,15 @@ export function createCelRulesPass(options: CelRulesOptions = {}): ValidationPas
 
 function compileRules(schema: Schema, engine: () => CelEngine, context: CompileContext): Check | null {
   if (!hasRules(schema)) return null;
-  let compiled;
+  let compiled: CompiledSchemaRules;
   try {
     compiled = engine().compileSchema(schema as unknown as JsonValue);
+    if (compiled.errors.length > 0) compiled = withoutRefusedRules(schema, compiled, engine(), context);
   } catch (err) {
     // Portcullis can't run the rules (engine not built): a diagnostic, never a refused CRD.
     context.unsupported({ schema, what: 'x-kubernetes-validations', error: err as Error });
     return null;
   }
-  // The apiserver would refuse this CRD: refused here too, with its words.
-  if (compiled.errors.length > 0) throw new CelRuleError(compiled.errors);
   if (compiled.handle === 0) return null;
   const { handle } = compiled;
   return (value, old, _path, ctx) => {
@@ -75,6 +76,96 @@ function compileRules(schema: Schema, engine: () => CelEngine, context: CompileC
     const errors = engine().validate(handle, value, old).sort((a, b) => comparePaths(a.field, b.field));
     for (const error of errors) addError(ctx, toFieldError(error));
   };
+}
+
+/**
+ * withoutRefusedRules reports each rule the apiserver refuses to the context
+ * (by default that throws: the CRD is refused with the apiserver's words;
+ * serve tolerates it as a diagnostic) and compiles the schema without them,
+ * so the others still run. A refusal no single rule owns (the schema's total
+ * cost) is reported for the whole schema, whose rules are then all skipped.
+ */
+function withoutRefusedRules(schema: Schema, compiled: CompiledSchemaRules, engine: CelEngine, context: CompileContext): CompiledSchemaRules {
+  const copy = structuredClone(schema);
+  const { refused, unowned } = groupByRule(copy, compiled.errors);
+  if (compiled.handle !== 0) engine.release(compiled.handle);
+  if (unowned.length > 0) {
+    context.unsupported({ schema, what: 'x-kubernetes-validations', error: new CelRuleError(compiled.errors) });
+    return { handle: 0, errors: [] };
+  }
+  const original = new Map<Schema, Schema>();
+  pairNodes(copy, schema, original);
+  for (const node of preOrder(copy)) {
+    const byIndex = refused.get(node);
+    if (byIndex === undefined) continue;
+    const rules = node['x-kubernetes-validations'] ?? [];
+    for (const [index, errors] of [...byIndex].sort(([x], [y]) => x - y)) {
+      context.unsupported({ schema: original.get(node) ?? node, what: `x-kubernetes-validations rule ${JSON.stringify(rules[index]?.rule ?? '')}`, error: new CelRuleError(errors) });
+    }
+    node['x-kubernetes-validations'] = rules.filter((_r, i) => !byIndex.has(i));
+  }
+  const again = engine.compileSchema(copy as unknown as JsonValue);
+  if (again.errors.length === 0) return again;
+  if (again.handle !== 0) engine.release(again.handle);
+  context.unsupported({ schema, what: 'x-kubernetes-validations', error: new CelRuleError(again.errors) });
+  return { handle: 0, errors: [] };
+}
+
+/** groupByRule sorts refusals by the rule (node, index) they name; those naming no rule are unowned. */
+function groupByRule(root: Schema, errors: readonly EngineFieldError[]): { refused: Map<Schema, Map<number, EngineFieldError[]>>; unowned: EngineFieldError[] } {
+  const refused = new Map<Schema, Map<number, EngineFieldError[]>>();
+  const unowned: EngineFieldError[] = [];
+  for (const error of errors) {
+    const owner = ruleOwner(root, error.field);
+    if (owner === null) {
+      unowned.push(error);
+      continue;
+    }
+    const byIndex = refused.get(owner.node) ?? new Map<number, EngineFieldError[]>();
+    byIndex.set(owner.index, [...(byIndex.get(owner.index) ?? []), error]);
+    refused.set(owner.node, byIndex);
+  }
+  return { refused, unowned };
+}
+
+const SEGMENT = /^(?:properties\[([^\]]*)\]|(items)|(additionalProperties)|(allOf|anyOf|oneOf)\[(\d+)\]|(not))\.?/;
+
+/** ruleOwner finds the node and index of the rule an error's path (`properties[spec].x-kubernetes-validations[0].rule`) names. */
+function ruleOwner(root: Schema, field: string): { node: Schema; index: number } | null {
+  let node: Schema | undefined = root;
+  let rest = field;
+  for (;;) {
+    const rule = /^x-kubernetes-validations\[(\d+)\](?:\.\w+)?$/.exec(rest);
+    if (rule !== null) return node === undefined ? null : { node, index: Number(rule[1]) };
+    const m = SEGMENT.exec(rest);
+    if (m === null || node === undefined) return null;
+    rest = rest.slice(m[0].length);
+    if (m[1] !== undefined) node = node.properties?.[m[1]];
+    else if (m[2] !== undefined) node = node.items;
+    else if (m[3] !== undefined) node = typeof node.additionalProperties === 'object' ? (node.additionalProperties as Schema) : undefined;
+    else if (m[4] !== undefined) node = (node[m[4] as 'allOf'] as Schema[] | undefined)?.[Number(m[5])];
+    else node = node.not as Schema | undefined;
+  }
+}
+
+function children(node: Schema): Schema[] {
+  const out: Schema[] = Object.values(node.properties ?? {});
+  if (node.items !== undefined) out.push(node.items);
+  if (typeof node.additionalProperties === 'object' && node.additionalProperties !== null) out.push(node.additionalProperties as Schema);
+  for (const k of ['allOf', 'anyOf', 'oneOf'] as const) out.push(...((node[k] as Schema[] | undefined) ?? []));
+  if (node.not !== undefined) out.push(node.not as Schema);
+  return out;
+}
+
+function preOrder(node: Schema): Schema[] {
+  return [node, ...children(node).flatMap(preOrder)];
+}
+
+/** pairNodes maps each node of a schema's copy to the original node (diagnostics name the original). */
+function pairNodes(copy: Schema, original: Schema, out: Map<Schema, Schema>): void {
+  out.set(copy, original);
+  const [a, b] = [children(copy), children(original)];
+  a.forEach((c, i) => pairNodes(c, b[i] as Schema, out));
 }
 
 /** comparePaths orders field paths by segment, list indexes by number (items[2] before items[10]). */

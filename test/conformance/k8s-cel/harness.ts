@@ -48,6 +48,8 @@ export function loadCase(schema: Schema, isRoot: boolean): Loaded {
   } catch (err) {
     return { refused: (err as Error).message };
   }
+  // The registry tolerates rules the apiserver refuses (a diagnostic, so serve never stops); the apiserver refuses such a CRD.
+  if (registry.diagnostics.length > 0) return { refused: registry.diagnostics.map((d) => d.reason).join('; ') };
   const handler = createValidateHandler({ chain: () => ({ mutators: [], validators: [createSchemaValidator({ crds: registry })] }) });
   const wrap = (value: JsonValue): JsonObject => (isRoot ? { apiVersion: `${GROUP}/v1`, kind: KIND, metadata: { name: 'c', namespace: 'd' }, ...(value as JsonObject) } : { apiVersion: `${GROUP}/v1`, kind: KIND, metadata: { name: 'c', namespace: 'd' }, ...(value === null || value === undefined ? {} : { spec: value }) });
   return {
