@@ -87,10 +87,18 @@ function expectDenied(schema: Schema, isRoot: boolean, obj: JsonValue, old: Json
  * against the apiserver by the differential test, not here.
  */
 function invalidWithoutRules(schema: Schema, isRoot: boolean, obj: JsonValue, old: JsonValue | undefined): Result | null {
+  // Integers beyond 2^53 are rounded by JSON.parse before Portcullis sees them: that is Portcullis' difference, not the test's object.
+  if (hasRoundedIntegers(obj) || (old !== undefined && hasRoundedIntegers(old))) return null;
   const bare = load(stripRules(schema) as Schema, isRoot);
   if ('refused' in bare) return null;
   const verdict = bare.review(obj, old);
   return verdict.allowed ? null : { na: `the test's object fails the schema itself, rules aside (the apiserver denies it before CEL): ${verdict.message.slice(0, 200)}` };
+}
+
+function hasRoundedIntegers(value: JsonValue): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (Array.isArray(value)) return value.some(hasRoundedIntegers);
+  return value !== null && typeof value === 'object' && Object.values(value).some((v) => hasRoundedIntegers(v as JsonValue));
 }
 
 function stripRules(value: unknown): unknown {
@@ -397,11 +405,15 @@ function messageExpression(): Suite {
   return { name: test, source: t.source, cases };
 }
 
+function merged(first: Suite, ...rest: Suite[]): Suite {
+  return { ...first, name: [first.name, ...rest.map((r) => r.name)].join('+'), cases: [first, ...rest].flatMap((x) => x.cases) };
+}
+
 /** SUITES builds every replayed table. */
 export function buildSuites(): Suite[] {
   return [
-    validationExpressions('TestValidationExpressions'),
-    validationExpressions('TestCELValidationLimit'),
+    // TestCELValidationLimit (one case) shares TestValidationExpressions' harness and file: one suite.
+    merged(validationExpressions('TestValidationExpressions'), validationExpressions('TestCELValidationLimit')),
     schemaLevels(),
     compilation(),
     ...Object.keys(ERROR_LIST_TESTS).map(errorList),
