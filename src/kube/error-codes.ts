@@ -32,8 +32,6 @@ export const ERROR_CODES = {
   PCL_ERR_CEL_EVAL: { httpStatus: 500, surface: 'review' },
   PCL_ERR_CEL_RUNTIME: { httpStatus: 500, surface: 'internal' },
   PCL_ERR_CEL_VALUE: { httpStatus: 500, surface: 'review' },
-  PCL_ERR_CEL_ENGINE_MISSING: { httpStatus: 500, surface: 'load' },
-  PCL_ERR_CEL_ENGINE: { httpStatus: 500, surface: 'internal' },
   PCL_ERR_CERTIFICATE: { httpStatus: 500, surface: 'load' },
   PCL_ERR_USAGE: { httpStatus: 500, surface: 'cli' },
   PCL_ERR_INPUT: { httpStatus: 500, surface: 'cli' },

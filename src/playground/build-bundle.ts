@@ -25,7 +25,6 @@ const NODE_STUBS: Record<string, string[]> = {
   'node:fs': ['readFileSync', 'existsSync', 'statSync', 'readdirSync', 'watch', 'createReadStream'],
   'node:path': ['join', 'dirname', 'resolve', 'relative', 'basename', 'extname', 'isAbsolute', 'sep'],
   'node:url': ['fileURLToPath', 'pathToFileURL'],
-  'node:module': ['createRequire'],
   // Code converters load TypeScript through tsx; the playground refuses code converters.
   'tsx/esm/api': ['tsImport'],
 };

@@ -1,28 +1,42 @@
-import type { CelEngine, CompiledSchemaRules, EngineFieldError } from '../cel/engine.js';
-import { celEngine } from '../cel/engine-node.js';
-import { FIELD_ERROR_TYPES, NO_VALUE } from '../kube/field-error.js';
-import type { FieldError, FieldErrorType } from '../kube/field-error.js';
+import { Optional } from '@marcbachmann/cel-js';
 import type { JsonValue } from '../kube/types.js';
+import { isJsonObject } from '../kube/types.js';
+import type { CelEnvironment, CelProgram } from '../cel/environment.js';
+import { CelRuntimeError } from '../cel/library.js';
+import { emptyStats } from '../cel/values.js';
 import type { CompileContext, ValidationPass } from './compile-validator.js';
-import type { Schema } from './structural.js';
+import type { FieldError } from '../kube/field-error.js';
+import { NO_VALUE } from '../kube/field-error.js';
+import type { FieldPath } from '../kube/field-path.js';
+import type { Schema, ValidationRule } from './structural.js';
+import { rewriteCelRule, swapLogicalOperands } from './cel-rewrites.js';
+import { rootCelValue, toCheckedCelValue } from './cel-value.js';
 import { addError } from './validator-context.js';
 import type { Check } from './validator-context.js';
-import { PortcullisError } from '../kube/errors.js';
+import { errorMessage, PortcullisError } from '../kube/errors.js';
 
-/** CelRuleError reports x-kubernetes-validations the apiserver would refuse, in its words. */
+/** CelRuleError reports an x-kubernetes-validations rule that does not compile. */
 export class CelRuleError extends PortcullisError {
-  /** errors are the apiserver's field errors, paths relative to the schema. */
-  readonly errors: readonly EngineFieldError[];
-  constructor(errors: readonly EngineFieldError[]) {
-    super('PCL_ERR_CEL_RULE', errors.map((e) => e.message).join('; '));
-    this.errors = errors;
+  constructor(rule: string, cause: unknown) {
+    super('PCL_ERR_CEL_RULE', `x-kubernetes-validations rule ${JSON.stringify(rule)} does not compile: ${errorMessage(cause)}`, { cause });
   }
 }
 
 /** CelRulesOptions configures createCelRulesPass. */
 export interface CelRulesOptions {
-  /** engine compiles and evaluates the rules; default celEngine(), loaded on the first schema with rules. */
-  engine?: () => CelEngine;
+  /** environment compiles the rules; it must declare `self` and `oldSelf` (dyn). */
+  environment: CelEnvironment;
+}
+
+interface CompiledRule {
+  rule: ValidationRule;
+  program: CelProgram;
+  /** swapped has the operands of every ||/&& swapped; it is run only to word an evaluation error as cel-go does. */
+  swapped: CelProgram | null;
+  message: CelProgram | null;
+  usesOldSelf: boolean;
+  /** fieldPath is the rule's fieldPath relative to the node, rendered, without a leading dot. */
+  fieldPath: string;
 }
 
 /** BLOCKED_DETAIL is the apiserver's detail when earlier errors keep CEL rules from running. */
@@ -32,171 +46,182 @@ const BLOCKING = new Set(['NotSupported', 'Required', 'TooLong', 'TooMany', 'Typ
 
 /**
  * createCelRulesPass returns the pass that evaluates `x-kubernetes-validations`
- * with apiextensions-apiserver's own schema/cel validator (the CEL engine,
- * src/cel/engine.ts): the schema's rules compile once, at load, and are
- * checked there as the apiserver checks a new CRD (type checking against the
- * schema, estimated cost, fieldPath, messageExpression); a schema the apiserver
- * would refuse goes, rule by rule, to the compile context as CelRuleError
- * with its words: compileValidator throws it (a refused CRD, as in the
- * apiserver) unless onUnsupported tolerates it (serve: a diagnostic, and the
- * schema's other rules still run). An engine that can't be loaded goes there
- * too, for all of the schema's rules. Each validation sends the
- * whole object (and the old one on UPDATE, for transition rules and
- * ratcheting) to the engine once; its errors come sorted by field path
- * (the apiserver's order among properties is Go's random map order). Like the apiserver, the pass does not run
- * when earlier errors are of a blocking type (Required, NotSupported,
- * TooLong, TooMany, TypeInvalid); it reports one error saying so instead.
+ * as apiextensions-apiserver's schema/cel Validator does: `self` is the node's
+ * value (typed by the schema), `oldSelf` its correlated old value on UPDATE;
+ * rules that use oldSelf (transition rules) run only when there is an old
+ * value, unless `optionalOldSelf`, where oldSelf is an optional; a failed
+ * rule reports `message`, `messageExpression` or `failed rule: <rule>` at
+ * the node (or `fieldPath` below it) with the rule's `reason`. Null values
+ * are not checked. On UPDATE, a failed rule that does not use oldSelf is
+ * dropped when the value is unchanged (ratcheting); evaluation errors and
+ * transition rules are always reported. Like the apiserver, the pass does not run when earlier
+ * errors are of a blocking type (Required, NotSupported, TooLong, TooMany,
+ * TypeInvalid); it reports one error saying so instead. Rules compile once,
+ * here: a rule that does not compile (CelRuleError) goes to the compile
+ * context, which skips it or throws (compileValidator onUnsupported).
  */
-export function createCelRulesPass(options: CelRulesOptions = {}): ValidationPass {
-  const engine = options.engine ?? celEngine;
+export function createCelRulesPass(options: CelRulesOptions): ValidationPass {
   return {
     name: 'cel-rules',
-    ratchet: 'none',
+    ratchet: 'errors',
     gate: (errors) => (errors.some((e) => BLOCKING.has(e.type)) ? { type: 'Invalid', field: '<nil>', badValue: null, detail: BLOCKED_DETAIL } : null),
-    compile: () => null,
-    compileRoot: (schema, context) => compileRules(schema, engine, context),
+    compile: (schema, context) => compileRules(schema, options.environment, context),
   };
 }
 
-function compileRules(schema: Schema, engine: () => CelEngine, context: CompileContext): Check | null {
-  if (!hasRules(schema)) return null;
-  let compiled: CompiledSchemaRules;
-  try {
-    compiled = engine().compileSchema(schema as unknown as JsonValue);
-    if (compiled.errors.length > 0) compiled = withoutRefusedRules(schema, compiled, engine(), context);
-  } catch (err) {
-    // Portcullis can't run the rules (engine not built): a diagnostic, never a refused CRD.
-    context.unsupported({ schema, what: 'x-kubernetes-validations', error: err as Error });
-    return null;
-  }
-  if (compiled.handle === 0) return null;
-  const { handle } = compiled;
-  return (value, old, _path, ctx) => {
-    // The apiserver visits an object's properties in Go map order (random); sorting by path makes answers repeatable.
-    const errors = engine().validate(handle, value, old).sort((a, b) => comparePaths(a.field, b.field));
-    for (const error of errors) addError(ctx, toFieldError(error));
-  };
-}
-
-/**
- * withoutRefusedRules reports each rule the apiserver refuses to the context
- * (by default that throws: the CRD is refused with the apiserver's words;
- * serve tolerates it as a diagnostic) and compiles the schema without them,
- * so the others still run. A refusal no single rule owns (the schema's total
- * cost) is reported for the whole schema, whose rules are then all skipped.
- */
-function withoutRefusedRules(schema: Schema, compiled: CompiledSchemaRules, engine: CelEngine, context: CompileContext): CompiledSchemaRules {
-  const copy = structuredClone(schema);
-  const { refused, unowned } = groupByRule(copy, compiled.errors);
-  if (compiled.handle !== 0) engine.release(compiled.handle);
-  if (unowned.length > 0) {
-    context.unsupported({ schema, what: 'x-kubernetes-validations', error: new CelRuleError(compiled.errors) });
-    return { handle: 0, errors: [] };
-  }
-  const original = new Map<Schema, Schema>();
-  pairNodes(copy, schema, original);
-  for (const node of preOrder(copy)) {
-    const byIndex = refused.get(node);
-    if (byIndex === undefined) continue;
-    const rules = node['x-kubernetes-validations'] ?? [];
-    for (const [index, errors] of [...byIndex].sort(([x], [y]) => x - y)) {
-      context.unsupported({ schema: original.get(node) ?? node, what: `x-kubernetes-validations rule ${JSON.stringify(rules[index]?.rule ?? '')}`, error: new CelRuleError(errors) });
+function compileRules(schema: Schema, environment: CelEnvironment, context: CompileContext): Check | null {
+  const rules = schema['x-kubernetes-validations'] ?? [];
+  if (rules.length === 0) return null;
+  // A rule that does not compile is reported through the context and skipped; the node's other rules still run.
+  const compiled: CompiledRule[] = rules.flatMap((rule) => {
+    try {
+      return [compileRule(rule, environment)];
+    } catch (err) {
+      context.unsupported({ schema, what: `x-kubernetes-validations rule ${JSON.stringify(rule.rule)}`, error: err as Error });
+      return [];
     }
-    node['x-kubernetes-validations'] = rules.filter((_r, i) => !byIndex.has(i));
-  }
-  const again = engine.compileSchema(copy as unknown as JsonValue);
-  if (again.errors.length === 0) return again;
-  if (again.handle !== 0) engine.release(again.handle);
-  context.unsupported({ schema, what: 'x-kubernetes-validations', error: new CelRuleError(again.errors) });
-  return { handle: 0, errors: [] };
-}
-
-/** groupByRule sorts refusals by the rule (node, index) they name; those naming no rule are unowned. */
-function groupByRule(root: Schema, errors: readonly EngineFieldError[]): { refused: Map<Schema, Map<number, EngineFieldError[]>>; unowned: EngineFieldError[] } {
-  const refused = new Map<Schema, Map<number, EngineFieldError[]>>();
-  const unowned: EngineFieldError[] = [];
-  for (const error of errors) {
-    const owner = ruleOwner(root, error.field);
-    if (owner === null) {
-      unowned.push(error);
-      continue;
-    }
-    const byIndex = refused.get(owner.node) ?? new Map<number, EngineFieldError[]>();
-    byIndex.set(owner.index, [...(byIndex.get(owner.index) ?? []), error]);
-    refused.set(owner.node, byIndex);
-  }
-  return { refused, unowned };
-}
-
-const SEGMENT = /^(?:properties\[([^\]]*)\]|(items)|(additionalProperties)|(allOf|anyOf|oneOf)\[(\d+)\]|(not))\.?/;
-
-/** ruleOwner finds the node and index of the rule an error's path (`properties[spec].x-kubernetes-validations[0].rule`) names. */
-function ruleOwner(root: Schema, field: string): { node: Schema; index: number } | null {
-  let node: Schema | undefined = root;
-  let rest = field;
-  for (;;) {
-    const rule = /^x-kubernetes-validations\[(\d+)\](?:\.\w+)?$/.exec(rest);
-    if (rule !== null) return node === undefined ? null : { node, index: Number(rule[1]) };
-    const m = SEGMENT.exec(rest);
-    if (m === null || node === undefined) return null;
-    rest = rest.slice(m[0].length);
-    if (m[1] !== undefined) node = node.properties?.[m[1]];
-    else if (m[2] !== undefined) node = node.items;
-    else if (m[3] !== undefined) node = typeof node.additionalProperties === 'object' ? (node.additionalProperties as Schema) : undefined;
-    else if (m[4] !== undefined) node = (node[m[4] as 'allOf'] as Schema[] | undefined)?.[Number(m[5])];
-    else node = node.not as Schema | undefined;
-  }
-}
-
-function children(node: Schema): Schema[] {
-  const out: Schema[] = Object.values(node.properties ?? {});
-  if (node.items !== undefined) out.push(node.items);
-  if (typeof node.additionalProperties === 'object' && node.additionalProperties !== null) out.push(node.additionalProperties as Schema);
-  for (const k of ['allOf', 'anyOf', 'oneOf'] as const) out.push(...((node[k] as Schema[] | undefined) ?? []));
-  if (node.not !== undefined) out.push(node.not as Schema);
-  return out;
-}
-
-function preOrder(node: Schema): Schema[] {
-  return [node, ...children(node).flatMap(preOrder)];
-}
-
-/** pairNodes maps each node of a schema's copy to the original node (diagnostics name the original). */
-function pairNodes(copy: Schema, original: Schema, out: Map<Schema, Schema>): void {
-  out.set(copy, original);
-  const [a, b] = [children(copy), children(original)];
-  a.forEach((c, i) => pairNodes(c, b[i] as Schema, out));
-}
-
-/** comparePaths orders field paths by segment, list indexes by number (items[2] before items[10]). */
-function comparePaths(a: string, b: string): number {
-  const key = (p: string) => p.replace(/\[(\d+)\]/g, (_m, d: string) => `[${d.padStart(12, '0')}]`);
-  const [x, y] = [key(a), key(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-
-/** hasRules tells whether a schema or any schema below it declares x-kubernetes-validations. */
-export function hasRules(schema: unknown): boolean {
-  if (Array.isArray(schema)) return schema.some(hasRules);
-  if (schema === null || typeof schema !== 'object') return false;
-  const node = schema as Record<string, unknown>;
-  const rules = node['x-kubernetes-validations'];
-  if (Array.isArray(rules) && rules.length > 0) return true;
-  return ['properties', 'items', 'additionalProperties', 'allOf', 'anyOf', 'oneOf', 'not'].some((k) => {
-    const sub = node[k];
-    if (k === 'properties' && sub !== null && typeof sub === 'object') return Object.values(sub).some(hasRules);
-    return hasRules(sub);
   });
+  if (compiled.length === 0) return null;
+  const typeName = schema.type ?? '';
+  return (value, old, path, ctx) => {
+    if (value === null) return;
+    const stats = emptyStats();
+    const isRoot = path.segments().length === 0;
+    const self = isRoot && isJsonObject(value) ? { value: rootCelValue(value, schema, stats) } : toCheckedCelValue(value, schema, stats);
+    const oldChecked = old === undefined || old === null ? undefined : isRoot && isJsonObject(old) ? { value: rootCelValue(old, schema, stats) } : toCheckedCelValue(old, schema, stats);
+    for (const c of compiled) {
+      if (c.usesOldSelf && oldChecked === undefined && c.rule.optionalOldSelf !== true) continue;
+      const oldSelf = oldChecked === undefined ? undefined : oldChecked;
+      const activation = activationOf(self, oldSelf, c.rule.optionalOldSelf === true);
+      let result: unknown;
+      try {
+        result = c.program.evaluateConverted(activation, stats);
+      } catch (err) {
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: typeName, detail: `${evaluationMessage(celGoError(c, err, activation, stats))} evaluating rule: ${ruleErrorString(c.rule)}` });
+        continue;
+      }
+      if (result === true) continue;
+      // Ratcheting drops failures of rules without oldSelf on unchanged values; evaluation errors always count.
+      if (result === false && !c.usesOldSelf && ctx.unchanged) continue;
+      if (result !== false) {
+        addError(ctx, { type: 'Invalid', field: path.toString(), badValue: typeName, detail: `rule did not evaluate to a bool evaluating rule: ${ruleErrorString(c.rule)}` });
+        continue;
+      }
+      addError(ctx, failure(c, value, schema, path, activation, stats));
+    }
+  };
 }
 
-const TYPE_BY_REASON = new Map<string, FieldErrorType>(Object.entries(FIELD_ERROR_TYPES).map(([type, t]) => [t.reason, type as FieldErrorType]));
+type Checked = { value: unknown } | { invalid: string };
 
-/** toFieldError turns the engine's error into Portcullis' FieldError (which prints the same message). */
-export function toFieldError(error: EngineFieldError): FieldError {
-  const type = TYPE_BY_REASON.get(error.type) ?? 'Invalid';
-  const out: FieldError = { type, field: error.field };
-  if (error.omitValue === true) out.badValue = NO_VALUE;
-  else if (error.badValue !== undefined) out.badValue = error.badValue;
-  if (error.detail !== undefined && error.detail !== '') out.detail = error.detail;
+/** activationOf builds the rule's variables; a value that does not fit its schema throws its invalid-data error when read. */
+function activationOf(self: Checked, oldSelf: Checked | undefined, optional: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const define = (name: string, checked: Checked, wrap: (v: unknown) => unknown) => {
+    if ('invalid' in checked) {
+      const message = checked.invalid;
+      Object.defineProperty(out, name, { enumerable: true, get: () => { throw new CelRuntimeError(message); } });
+    } else out[name] = wrap(checked.value);
+  };
+  define('self', self, (v) => v);
+  if (oldSelf === undefined) out['oldSelf'] = optional ? Optional.none() : null;
+  else define('oldSelf', oldSelf, (v) => (optional ? Optional.of(v) : v));
   return out;
+}
+
+function compileRule(rule: ValidationRule, environment: CelEnvironment): CompiledRule {
+  let program: CelProgram;
+  let swapped: CelProgram | null = null;
+  let message: CelProgram | null = null;
+  const source = rewriteCelRule(rule.rule);
+  try {
+    program = environment.compile(source);
+  } catch (err) {
+    throw new CelRuleError(rule.rule, err);
+  }
+  const swappedSource = swapLogicalOperands(source);
+  if (swappedSource !== source) {
+    try {
+      swapped = environment.compile(swappedSource);
+    } catch {
+      // The original compiled; without a swapped twin, errors keep cel-js's wording.
+    }
+  }
+  if (rule.messageExpression !== undefined && rule.messageExpression !== '') {
+    try {
+      message = environment.compile(rewriteCelRule(rule.messageExpression));
+    } catch (err) {
+      throw new CelRuleError(rule.messageExpression, err);
+    }
+  }
+  return { rule, program, swapped, message, usesOldSelf: usesOldSelf(rule.rule), fieldPath: normalizeFieldPath(rule.fieldPath) };
+}
+
+function failure(c: CompiledRule, value: JsonValue, schema: Schema, path: FieldPath, activation: Record<string, unknown>, stats: ReturnType<typeof emptyStats>): FieldError {
+  const field = c.fieldPath === '' ? path.toString() : path.toString() === '' ? c.fieldPath : `${path.toString()}${c.fieldPath.startsWith('[') ? '' : '.'}${c.fieldPath}`;
+  let detail = ruleMessageOrDefault(c.rule);
+  if (c.message !== null) {
+    try {
+      const text = c.message.evaluateConverted(activation, stats);
+      if (typeof text === 'string') {
+        const trimmed = text.trim();
+        if (trimmed !== '' && trimmed.length <= 5000 && !trimmed.includes('\n')) detail = trimmed;
+      }
+    } catch {
+      // The apiserver falls back to the static message when messageExpression fails.
+    }
+  }
+  const compound = schema.type === 'object' || schema.type === 'array';
+  const badValue = compound ? NO_VALUE : value;
+  switch (c.rule.reason) {
+    case 'FieldValueForbidden':
+      return { type: 'Forbidden', field, detail };
+    case 'FieldValueRequired':
+      return { type: 'Required', field, detail };
+    case 'FieldValueDuplicate':
+      return { type: 'Duplicate', field, badValue };
+    default:
+      return { type: 'Invalid', field, badValue, detail };
+  }
+}
+
+/** celGoError returns the error cel-go would report: the swapped twin's, when it fails too. */
+function celGoError(c: CompiledRule, err: unknown, activation: Record<string, unknown>, stats: ReturnType<typeof emptyStats>): unknown {
+  if (c.swapped === null) return err;
+  try {
+    c.swapped.evaluateConverted(activation, stats);
+    return err;
+  } catch (swappedErr) {
+    return swappedErr;
+  }
+}
+
+/** ruleErrorString is the rule's message, or its source when it has none (trimmed). */
+function ruleErrorString(rule: ValidationRule): string {
+  return rule.message !== undefined && rule.message.length > 0 ? rule.message.trim() : rule.rule.trim();
+}
+
+function ruleMessageOrDefault(rule: ValidationRule): string {
+  return rule.message !== undefined && rule.message.length > 0 ? rule.message.trim() : `failed rule: ${rule.rule.trim()}`;
+}
+
+/** evaluationMessage words a runtime failure as cel-go does (`no such key: x`, `no such overload`). */
+function evaluationMessage(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const text = errorMessage(cause).split('\n')[0] ?? '';
+  if (/^No such key/i.test(text)) return text.replace(/^No such key/i, 'no such key');
+  if (/no matching overload/i.test(text)) return `'no such overload': call arguments did not match a supported operator, function or macro signature`;
+  return text;
+}
+
+/** usesOldSelf tells whether a rule reads oldSelf outside string literals. */
+function usesOldSelf(source: string): boolean {
+  const code = source.replace(/r?("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')/g, '""');
+  return /(^|[^A-Za-z0-9_.])oldSelf\b/.test(code);
+}
+
+/** normalizeFieldPath turns `.spec.x` or `.m['k']` into the rendered relative path `spec.x`, `m[k]`. */
+function normalizeFieldPath(fieldPath: string | undefined): string {
+  if (fieldPath === undefined || fieldPath === '') return '';
+  return fieldPath.replace(/\[\s*'((?:\\.|[^'\\])*)'\s*\]/g, (_m, key: string) => `[${key.replace(/\\(.)/g, '$1')}]`).replace(/^\./, '');
 }

@@ -50,8 +50,6 @@ export interface ValidationPass {
   readonly name: string;
   /** compile returns the pass's check for one node, or null. */
   readonly compile: NodeExtension;
-  /** compileRoot, when set, returns one check run on the whole object (root path) besides compile's per-node checks. */
-  readonly compileRoot?: (schema: Schema, context: CompileContext) => Check | null;
   /**
    * ratchet says how UPDATE treats unchanged values: 'node' (default) skips
    * values equal to oldObject's at the same path; 'none' checks everything;
@@ -171,8 +169,6 @@ export function compileValidator(schema: Schema, options: CompileOptions = {}): 
   for (const pass of declared.filter((p) => p.stage !== 'decode')) {
     const ratchet = pass.ratchet !== 'none' && pass.ratchet !== 'errors';
     passes.push({ pass, check: compileNode(schema, { extensions: [pass.compile], context, builtin: false, ratchet, trackUnchanged: pass.ratchet === 'errors' }, true) });
-    const root = pass.compileRoot?.(schema, context) ?? null;
-    if (root !== null) passes.push({ pass, check: root });
   }
   return {
     validate(received, validateOptions = {}) {

@@ -1,3 +1,0 @@
-module portcullis.invalid/extract
-
-go 1.26
