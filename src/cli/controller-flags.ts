@@ -6,6 +6,7 @@
 /** CONTROLLER_FLAGS is the parseArgs spec of the controller flags, for embedding in `serve --controller`. */
 export const CONTROLLER_FLAGS = {
   kubeconfig: { type: 'string' },
+  context: { type: 'string' },
   bindings: { type: 'string' },
   workers: { type: 'string' },
   resync: { type: 'string' },

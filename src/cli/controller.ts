@@ -24,6 +24,7 @@ CR per matching source object (see docs/controller.md).
 Flags:
   --kubeconfig PATH                  kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster;
                                      finding none is an error naming each)
+  --context NAME                     kubeconfig context (default: its current-context)
   --bindings DIR                     folder of ControllerBinding YAML (default policies/bindings,
                                      relative to the current folder)
   --workers N                        parallel reconciles per binding (default 2)
@@ -69,7 +70,7 @@ function positiveDuration(value: string | undefined, fallbackMs: number, flag: s
  */
 export async function createControllerFromFlags(values: ControllerFlagValues, deps: { logger: Logger; registry: Registry }): Promise<Controller> {
   const bindings = await loadBindings(values.bindings ?? 'policies/bindings');
-  const kubeConfig = loadClusterConfig({ kubeconfig: values.kubeconfig });
+  const kubeConfig = loadClusterConfig({ kubeconfig: values.kubeconfig, context: values.context });
   const identity = values.identity ?? `${hostname()}_${randomUUID()}`;
   return createController({
     client: createRestClient({ kubeConfig }),

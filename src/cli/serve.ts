@@ -39,8 +39,7 @@ export const SERVE_FLAGS = {
   'deadline-failure': { type: 'string' },
   'max-inflight-bytes': { type: 'string' },
   register: { type: 'boolean' },
-  context: { type: 'string' },
-  ...CONTROLLER_FLAGS,
+  ...CONTROLLER_FLAGS, // with --kubeconfig and --context, which --register uses too
   // serve's --workers is its server processes; the embedded controller's reconcile parallelism is --controller-workers.
   workers: { type: 'string' },
   'controller-workers': { type: 'string' },
@@ -89,7 +88,7 @@ ${SOURCE_USAGE}  --cert-dir DIR     folder with tls.crt/tls.key, reloaded when t
                             apply (--namespace, --service, ...); caBundle defaults to
                             <cert-dir>/ca.crt
   --kubeconfig FILE         cluster for --register (default in-cluster, then $KUBECONFIG)
-  --context NAME            kubeconfig context for --register (default: its current-context)
+  --context NAME            kubeconfig context for --register and --controller (default: its current-context)
 Durations are Go's: 30s, 1m30s, 500ms, 0.
 `;
 

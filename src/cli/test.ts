@@ -21,6 +21,8 @@ import { loadedSummary, loadOfflineConfig, requirePaths, resolveSources, SOURCE_
 import { formatTestReport } from './test-report.js';
 import type { CaseOutcome, TestReport } from './test-report.js';
 import { errorMessage } from '../kube/errors.js';
+import { existsSync } from 'node:fs';
+import { loadBindings } from '../controller/binding-loader.js';
 
 /** TEST_USAGE documents `portcullis test`. */
 export const TEST_USAGE = `Usage: portcullis test [flags] [SUITE_PATH ...]
@@ -31,15 +33,20 @@ what 'portcullis serve' loads: the policies and Conversions of --policies and
 the CRDs of --crds. Prints "loaded N policies, M CRDs, K conversions" on
 stderr, one line per case (PASS, FAIL with what differs, or SKIP for a case
 that no CRD schema and no policy touched) and "N passed, N failed, N skipped".
+The ControllerBindings of --bindings are checked as 'portcullis controller'
+checks them at start ("checked N bindings in DIR"): one that doesn't compile
+fails the run.
 
 Flags:
-${SOURCE_USAGE}  --run REGEX        run only the cases whose "suite/case" name matches (RE2)
+${SOURCE_USAGE}  --bindings DIR     ControllerBinding folder to check (default: policies/bindings
+                     in the current folder, when it exists)
+  --run REGEX        run only the cases whose "suite/case" name matches (RE2)
   -o, --output FMT   text (default), json or junit (JUnit XML for CI)
   --fail-on-skip     count skipped cases as failures (a suite can set
                      spec.failOnSkip: true)
 
 Exit status: 0 when every case passes, 1 when any fails or no case ran,
-2 when a policy, CRD, conversion or suite can't be loaded, or bad usage.
+2 when a policy, CRD, conversion, binding or suite can't be loaded, or bad usage.
 `;
 
 function decode(response: { patch?: string }): JsonValue[] {
@@ -108,12 +115,30 @@ async function unloadedPolicyFiles(suitePaths: readonly string[], loaded: readon
   return [...new Set(files)];
 }
 
+/**
+ * checkBindings loads the ControllerBindings as `portcullis controller` does at start (filters compiled
+ * through the shared CEL environment), so a binding the controller would refuse fails `test` too. The
+ * default folder is skipped when it doesn't exist; an explicit --bindings must exist.
+ */
+async function checkBindings(flag: string | undefined, stderr: (s: string) => void): Promise<void> {
+  const dir = flag ?? DEFAULT_BINDINGS_DIR;
+  if (!existsSync(dir)) {
+    if (flag !== undefined) throw new UsageError(`--bindings ${flag}: no such folder`);
+    return;
+  }
+  const bindings = await loadBindings(dir);
+  stderr(`checked ${bindings.length} bindings in ${dir}\n`);
+}
+
+/** DEFAULT_BINDINGS_DIR is where `portcullis controller` reads bindings unless --bindings says otherwise. */
+const DEFAULT_BINDINGS_DIR = 'policies/bindings';
+
 /** runTest runs the suites and prints the results; returns the exit status. */
 export async function runTest(argv: string[], io: { stdout: (s: string) => void; stderr?: (s: string) => void }): Promise<number> {
   const stderr = io.stderr ?? ((s: string) => void process.stderr.write(s));
   const { values, positionals } = parseFlags(
     argv,
-    { ...SOURCE_FLAGS, run: { type: 'string' }, output: { type: 'string', short: 'o' }, 'fail-on-skip': { type: 'boolean' } },
+    { ...SOURCE_FLAGS, bindings: { type: 'string' }, run: { type: 'string' }, output: { type: 'string', short: 'o' }, 'fail-on-skip': { type: 'boolean' } },
     true,
   );
   const format = values.output ?? 'text';
@@ -125,6 +150,7 @@ export async function runTest(argv: string[], io: { stdout: (s: string) => void;
   const loaded = await loadOfflineConfig(sources);
   const { config } = loaded;
   stderr(`${loadedSummary(loaded)}\n`);
+  await checkBindings(values.bindings, stderr);
   for (const d of config.crds.diagnostics) stderr(`warning: ${diagnosticMessage(d)}\n`);
   for (const file of await unloadedPolicyFiles(suitePaths, config.policyFiles)) {
     stderr(`warning: ${file} holds AdmissionPolicy documents that are not loaded (not under --policies ${sources.policyPaths.join(', ')}); its suites test the loaded policies only\n`);

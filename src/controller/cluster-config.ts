@@ -26,6 +26,8 @@ export class ClusterConfigError extends PortcullisError {
 export interface ClusterConfigSources {
   /** kubeconfig is the `--kubeconfig` flag. */
   kubeconfig?: string;
+  /** context is the `--context` flag: a context of the kubeconfig instead of its current-context (kubectl's meaning). */
+  context?: string;
   /** env defaults to process.env (KUBECONFIG, KUBERNETES_SERVICE_HOST, KUBERNETES_SERVICE_PORT). */
   env?: Readonly<Record<string, string | undefined>>;
   /** home defaults to os.homedir(). */
@@ -65,8 +67,23 @@ function inClusterProblem(env: Readonly<Record<string, string | undefined>>, tok
   return isFile(token) ? undefined : `${token} does not exist`;
 }
 
-/** loadClusterConfig returns the KubeConfig of the first source that exists, or throws ClusterConfigError naming all it tried. */
+/**
+ * loadClusterConfig returns the KubeConfig of the first source that exists, or throws ClusterConfigError naming
+ * all it tried; with `context`, that context of the kubeconfig (an unknown one, or one with the in-cluster
+ * configuration, is a ClusterConfigError naming the contexts there are).
+ */
 export function loadClusterConfig(sources: ClusterConfigSources = {}): KubeConfig {
+  const kc = findClusterConfig(sources);
+  if (sources.context === undefined) return kc;
+  const names = kc.getContexts().map((c) => c.name);
+  if (!names.includes(sources.context)) {
+    throw new ClusterConfigError(`--context ${sources.context}: the kubeconfig has no such context (it has: ${names.join(', ') || 'none'})`);
+  }
+  kc.setCurrentContext(sources.context);
+  return kc;
+}
+
+function findClusterConfig(sources: ClusterConfigSources): KubeConfig {
   const env = sources.env ?? process.env;
   const kc = new KubeConfig();
   if (sources.kubeconfig) {

@@ -35,6 +35,25 @@ describe('portcullis test (built binary)', () => {
     assert.match(res.stdout, /^\d+ passed, 0 failed, 0 skipped$/m);
   });
 
+  it('checks the ControllerBindings as the controller does: the shipped ones pass, one whose filter does not compile fails the run', async () => {
+    const shipped = portcullis(['test']);
+    assert.match(shipped.stderr, /^checked 1 bindings in policies\/bindings$/m);
+    const binding = (await import('node:fs')).readFileSync('policies/bindings/loadbalancer-claims.yaml', 'utf8');
+    const broken = binding.replace("object.spec.type == 'LoadBalancer'", "objct.spec.type == 'LoadBalancer'");
+    assert.notEqual(broken, binding, 'the shipped binding has the filter this test breaks');
+    const tree = tempTree({ 'bindings/claims.yaml': broken });
+    try {
+      const res = portcullis(['test', '--bindings', `${tree.dir}/bindings`]);
+      assert.equal(res.status, 2, res.stdout + res.stderr);
+      assert.match(res.stderr, /claims\.yaml: binding [a-z-]+: spec\.filter\.cel: .*objct/);
+      const missing = portcullis(['test', '--bindings', `${tree.dir}/nope`]);
+      assert.equal(missing.status, 2);
+      assert.match(missing.stderr, /--bindings .*nope: no such folder/);
+    } finally {
+      tree.cleanup();
+    }
+  });
+
   it('fails when no suite is found', () => {
     const tree = tempTree({ 'empty/readme.yaml': 'a: 1\n' });
     try {

@@ -122,3 +122,26 @@ test('portcullis controller refuses to start with a binding whose CEL filter doe
   assert.equal(r.status, 2, r.stderr);
   assert.match(r.stderr, /^portcullis controller: bad\.yaml: binding bad: spec\.filter\.cel: compiling CEL expression/);
 });
+
+test('loadClusterConfig with --context uses that context of the kubeconfig, and names the contexts there are for an unknown one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-context-'));
+  const file = join(dir, 'config');
+  const cluster = (name: string, server: string) => ({ name, cluster: { server } });
+  writeFileSync(
+    file,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [cluster('a', 'https://a.example:6443'), cluster('b', 'https://b.example:6443')],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [{ name: 'ctx-a', context: { cluster: 'a', user: 'u' } }, { name: 'ctx-b', context: { cluster: 'b', user: 'u' } }],
+      'current-context': 'ctx-a',
+    }),
+  );
+  assert.equal(loadClusterConfig({ kubeconfig: file, env: {} }).getCurrentCluster()?.server, 'https://a.example:6443');
+  assert.equal(loadClusterConfig({ kubeconfig: file, context: 'ctx-b', env: {} }).getCurrentCluster()?.server, 'https://b.example:6443');
+  assert.throws(
+    () => loadClusterConfig({ kubeconfig: file, context: 'ctx-c', env: {} }),
+    (err: Error) => err instanceof ClusterConfigError && /--context ctx-c: the kubeconfig has no such context \(it has: ctx-a, ctx-b\)/.test(err.message),
+  );
+});
