@@ -40,22 +40,10 @@ export async function issueCa(options: { commonName?: string; days?: number; now
 export async function issueServingCertificate(ca: KeyPair, names: readonly string[], options: { days?: number; now?: Date } = {}): Promise<KeyPair> {
   const unique = [...new Set(names)];
   if (unique.length === 0) throw new Error('issueServingCertificate: at least one name is needed');
-  const now = options.now ?? new Date();
-  const { generate } = await loadSelfsigned();
-  const result = await generate([{ name: 'commonName', value: unique[0] as string }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    notBeforeDate: new Date(now.getTime() - 60_000),
-    notAfterDate: new Date(now.getTime() + (options.days ?? 365) * 86_400_000),
-    ca: { cert: ca.cert, key: ca.key },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: unique.map((n) => (isIP(n) ? { type: 7 as const, ip: n } : { type: 2 as const, value: n })) },
-    ],
-  });
-  return { cert: result.cert, key: result.private };
+  return issueLeafCertificate(ca, unique[0] as string, [
+    { name: 'extKeyUsage', serverAuth: true },
+    { name: 'subjectAltName', altNames: unique.map((n) => (isIP(n) ? { type: 7 as const, ip: n } : { type: 2 as const, value: n })) },
+  ], options);
 }
 
 /**
@@ -64,6 +52,11 @@ export async function issueServingCertificate(ca: KeyPair, names: readonly strin
  * apiserver presents to `serve --client-ca`. Valid for `days` (default 365).
  */
 export async function issueClientCertificate(ca: KeyPair, commonName: string, options: { days?: number; now?: Date } = {}): Promise<KeyPair> {
+  return issueLeafCertificate(ca, commonName, [{ name: 'extKeyUsage', clientAuth: true }], options);
+}
+
+/** issueLeafCertificate signs a non-CA certificate for commonName with the usage extensions given, valid from a minute ago for `days`. */
+async function issueLeafCertificate(ca: KeyPair, commonName: string, usage: CertificateExtension[], options: { days?: number; now?: Date }): Promise<KeyPair> {
   const now = options.now ?? new Date();
   const { generate } = await loadSelfsigned();
   const result = await generate([{ name: 'commonName', value: commonName }], {
@@ -75,7 +68,7 @@ export async function issueClientCertificate(ca: KeyPair, commonName: string, op
     extensions: [
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-      { name: 'extKeyUsage', clientAuth: true },
+      ...usage,
     ],
   });
   return { cert: result.cert, key: result.private };
@@ -125,6 +118,9 @@ async function writeNew(file: string, content: string, mode: number): Promise<vo
   // flag 'wx' fails if the file appeared meanwhile: never overwrite.
   await writeFile(file, content, { flag: 'wx', mode });
 }
+
+/** CertificateExtension is one extension selfsigned understands (its type is not exported). */
+type CertificateExtension = NonNullable<NonNullable<Parameters<typeof import('selfsigned')['generate']>[1]>['extensions']>[number];
 
 /** loadSelfsigned imports the certificate generator only when a certificate is made (it costs ~13 MiB of RSS and a second of start-up). */
 function loadSelfsigned(): Promise<typeof import('selfsigned')> {
